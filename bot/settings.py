@@ -1,0 +1,261 @@
+"""Deployment settings, read from ``CALLBOT_*`` environment variables and an optional ``.env``.
+
+Nested sections use a double underscore: ``CALLBOT_DATABASE__URL``, ``CALLBOT_TELEGRAM__BOT_TOKEN``.
+Every secret is a ``SecretStr`` so that it never shows up in a repr, a traceback or a log line.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import SettingsError as SourceParseError
+
+ENV_PREFIX = "CALLBOT_"
+ENV_NESTED_DELIMITER = "__"
+
+UIS_CALL_API_URL = "https://callapi.uiscom.ru/v4.0"
+COMAGIC_CALL_API_URL = "https://callapi.comagic.ru/v4.0"
+
+
+class BotMode(enum.StrEnum):
+    POLLING = "polling"
+    WEBHOOK = "webhook"
+
+
+class AccessMode(enum.StrEnum):
+    """How a Telegram user that is not an admin gets in."""
+
+    APPROVAL = "approval"  # an admin approves each new user
+    ALLOWLIST = "allowlist"  # only ids listed in CALLBOT_TELEGRAM__ALLOWED_USER_IDS
+
+
+class LogFormat(enum.StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+class CallApiSite(enum.StrEnum):
+    UIS = "uis"
+    COMAGIC = "comagic"
+    CUSTOM = "custom"
+
+
+def _split_csv(value: Any) -> Any:
+    """Let list settings be written as ``1,2,3`` in the environment (and as JSON lists too)."""
+    if isinstance(value, str):
+        stripped = value.strip()
+        if stripped.startswith("["):
+            import json
+
+            return json.loads(stripped)
+        return [item.strip() for item in stripped.split(",") if item.strip()]
+    return value
+
+
+class TelegramSettings(BaseModel):
+    bot_token: SecretStr | None = None
+    # Base URL of a Bot API server; empty means Telegram itself. Tests and `callbot demo`
+    # point this at the local emulator.
+    api_server: str | None = None
+    mode: BotMode = BotMode.POLLING
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = "0.0.0.0"  # noqa: S104 - the webhook listener must be reachable
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    access_mode: AccessMode = AccessMode.APPROVAL
+    allowed_user_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+
+    _split_admins = field_validator("admin_ids", "allowed_user_ids", mode="before")(_split_csv)
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> TelegramSettings:
+        if self.mode is BotMode.WEBHOOK:
+            if not self.webhook_url:
+                raise ValueError("webhook_url: required when mode is webhook")
+            if self.webhook_secret is None or len(self.webhook_secret.get_secret_value()) < 16:
+                raise ValueError(
+                    "webhook_secret: required when mode is webhook, at least 16 characters"
+                )
+        return self
+
+
+class CallApiSettings(BaseModel):
+    site: CallApiSite = CallApiSite.UIS
+    url: str | None = None  # only for site=custom (e.g. the offline simulator)
+    timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    # Points kept back for in-call actions (hold, transfer, release): list refreshes stop
+    # below this so that polling can never starve a manager's button press.
+    points_reserve: int = Field(default=5, ge=0)
+    default_region: str = Field(default="RU", min_length=2, max_length=2)
+
+    @model_validator(mode="after")
+    def _custom_needs_url(self) -> CallApiSettings:
+        if self.site is CallApiSite.CUSTOM and not self.url:
+            raise ValueError("url: required when site is custom")
+        return self
+
+    @property
+    def base_url(self) -> str:
+        if self.site is CallApiSite.CUSTOM:
+            assert self.url is not None
+            return self.url.rstrip("/")
+        return COMAGIC_CALL_API_URL if self.site is CallApiSite.COMAGIC else UIS_CALL_API_URL
+
+
+class DatabaseSettings(BaseModel):
+    # Empty means the embedded SQLite file inside data_dir; see Settings.database_url.
+    url: SecretStr | None = None
+    echo: bool = False
+
+    @field_validator("url")
+    @classmethod
+    def _known_driver(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        scheme = value.get_secret_value().split("://", 1)[0]
+        if scheme not in {"sqlite+aiosqlite", "postgresql+asyncpg"}:
+            # Never echo the URL itself: it may carry a password.
+            raise ValueError(
+                f"unsupported driver {scheme!r}: expected sqlite+aiosqlite:///PATH "
+                "or postgresql+asyncpg://USER:PASSWORD@HOST:PORT/DB"
+            )
+        return value
+
+
+class SecuritySettings(BaseModel):
+    # Fernet keys, comma-separated, newest first: the first encrypts, all decrypt.
+    encryption_keys: SecretStr | None = None
+
+
+class LogSettings(BaseModel):
+    level: str = "INFO"
+    format: LogFormat = LogFormat.TEXT
+
+    @field_validator("level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        upper = value.upper()
+        if upper not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("expected one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return upper
+
+
+class HealthSettings(BaseModel):
+    # Polling opens no port, so liveness is a heartbeat file the bot touches;
+    # `callbot health` checks its age (the Docker HEALTHCHECK runs that).
+    heartbeat_file: Path | None = None
+    max_age_seconds: float = Field(default=90.0, gt=0)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter=ENV_NESTED_DELIMITER,
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    data_dir: Path = Path("data")
+    telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    callapi: CallApiSettings = Field(default_factory=CallApiSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    security: SecuritySettings = Field(default_factory=SecuritySettings)
+    log: LogSettings = Field(default_factory=LogSettings)
+    health: HealthSettings = Field(default_factory=HealthSettings)
+
+    @property
+    def database_url(self) -> str:
+        if self.database.url is not None:
+            return self.database.url.get_secret_value()
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'callbot.sqlite3').as_posix()}"
+
+    @property
+    def heartbeat_file(self) -> Path:
+        return self.health.heartbeat_file or self.data_dir / "heartbeat"
+
+    def secret_values(self) -> list[str]:
+        """Every configured secret, for the log redaction filter."""
+        secrets: list[str] = []
+        for secret in (
+            self.telegram.bot_token,
+            self.telegram.webhook_secret,
+            self.database.url,
+            self.security.encryption_keys,
+        ):
+            if secret is not None and secret.get_secret_value():
+                secrets.append(secret.get_secret_value())
+        if self.security.encryption_keys is not None:
+            secrets.extend(
+                key.strip()
+                for key in self.security.encryption_keys.get_secret_value().split(",")
+                if key.strip()
+            )
+        if self.database.url is not None:
+            password = _url_password(self.database.url.get_secret_value())
+            if password:
+                secrets.append(password)
+        return secrets
+
+
+def _url_password(url: str) -> str | None:
+    from urllib.parse import urlsplit
+
+    try:
+        return urlsplit(url).password
+    except ValueError:
+        return None
+
+
+class SettingsError(Exception):
+    """Raised with a short, secret-free message naming the offending variable(s)."""
+
+
+def env_name(location: tuple[int | str, ...]) -> str:
+    """Turn a pydantic error location into the environment variable an operator sets."""
+    parts = [str(part) for part in location if not str(part).isdigit()]
+    return ENV_PREFIX + ENV_NESTED_DELIMITER.join(part.upper() for part in parts)
+
+
+def _describe(error: Any) -> str:
+    location = tuple(error.get("loc", ()))
+    message = str(error.get("msg", "invalid value"))
+    # Validators that fail a whole section say which field in a "field: reason" prefix.
+    if message.startswith("Value error, "):
+        message = message.removeprefix("Value error, ")
+    field, sep, rest = message.partition(": ")
+    if sep and field.isidentifier() and " " not in field:
+        location = (*location, field)
+        message = rest
+    return f"{env_name(location)}: {message}"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read settings, turning validation errors into a one-line ``SettingsError``.
+
+    The error names each variable and the expectation, never the value given: a value
+    may be a secret.
+    """
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(_describe(error) for error in exc.errors(include_input=False))
+        raise SettingsError(f"invalid configuration: {problems}") from None
+    except SourceParseError as exc:
+        # pydantic-settings names the field but not the value; keep only the field.
+        match = re.search(r'field "([^"]+)"', str(exc))
+        name = env_name((match.group(1),)) if match else ENV_PREFIX + "*"
+        raise SettingsError(f"invalid configuration: {name}: not valid JSON") from None
