@@ -45,6 +45,109 @@ def _cmd_config(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _run_async(coroutine: Any) -> Any:
+    import asyncio
+
+    return asyncio.run(coroutine)
+
+
+def _fail(message: str) -> int:
+    print(f"callbot: {redact(message)}", file=sys.stderr)
+    return 2
+
+
+def _cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from db.crypto import CryptoError
+    from db.migrate import SchemaNotCurrentError
+
+    from bot.app import run
+
+    try:
+        _run_async(run(settings))
+    except (SchemaNotCurrentError, CryptoError, ValueError) as exc:
+        return _fail(str(exc))
+    return 0
+
+
+def _cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from db.migrate import upgrade_head
+
+    revision = _run_async(upgrade_head(settings.database_url))
+    print(f"database schema at revision {revision}")
+    return 0
+
+
+def _cmd_rotate_keys(args: argparse.Namespace, settings: Settings) -> int:
+    from db.credentials import rotate_keys
+    from db.crypto import CryptoError
+    from db.engine import create_engine
+
+    from bot.runtime import resolve_cipher
+
+    try:
+        cipher, _signer = resolve_cipher(settings)
+    except CryptoError as exc:
+        return _fail(str(exc))
+
+    async def rotate() -> Any:
+        engine = create_engine(settings.database_url)
+        try:
+            return await rotate_keys(engine, cipher)
+        finally:
+            await engine.dispose()
+
+    report = _run_async(rotate())
+    print(
+        f"re-encrypted {report.rotated} credential(s); {report.already_current} already "
+        "used the newest key"
+    )
+    if report.undecryptable_ids:
+        ids = ", ".join(str(row_id) for row_id in report.undecryptable_ids)
+        return _fail(f"no configured key opens credential row(s) {ids}: add the old key")
+    return 0
+
+
+def _cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import UTC, datetime
+
+    from db.audit import prune_audit
+    from db.engine import create_engine
+
+    try:
+        before = datetime.fromisoformat(args.before)
+    except ValueError:
+        return _fail("--before: expected a date such as 2026-01-31 or 2026-01-31T12:00:00+03:00")
+    if before.tzinfo is None:
+        before = before.replace(tzinfo=UTC)
+
+    async def prune() -> int:
+        engine = create_engine(settings.database_url)
+        try:
+            return await prune_audit(engine, before)
+        finally:
+            await engine.dispose()
+
+    try:
+        deleted = _run_async(prune())
+    except ValueError as exc:
+        return _fail(str(exc))
+    print(f"deleted {deleted} audit row(s) older than {before.isoformat()}; the prune is audited")
+    return 0
+
+
+def _cmd_simulator(args: argparse.Namespace, settings: Settings) -> int:
+    from api.simulator.__main__ import main as simulator_main
+
+    simulator_main(args.simulator_args)
+    return 0
+
+
+def _cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.doctor import run_doctor
+
+    return int(_run_async(run_doctor(settings)))
+
+
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     parser = argparse.ArgumentParser(
         prog="callbot",
@@ -52,6 +155,32 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     )
     commands: dict[str, Command] = {}
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    sub.add_parser("run", help="run the bot (polling or webhook, from settings)")
+    commands["run"] = _cmd_run
+
+    sub.add_parser("migrate", help="upgrade the database schema to this version's head")
+    commands["migrate"] = _cmd_migrate
+
+    sub.add_parser("doctor", help="check database, key, Telegram and Call API; say what to fix")
+    commands["doctor"] = _cmd_doctor
+
+    sub.add_parser("rotate-keys", help="re-encrypt stored tokens with the newest key")
+    commands["rotate-keys"] = _cmd_rotate_keys
+
+    audit = sub.add_parser("audit", help="audit log maintenance")
+    audit_sub = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    prune = audit_sub.add_parser("prune", help="delete audit rows older than a date (audited)")
+    prune.add_argument("--before", required=True, help="ISO date or time, e.g. 2026-01-31")
+    commands["audit"] = _cmd_audit
+
+    simulator = sub.add_parser(
+        "simulator",
+        help="run the offline UIS Call API simulator (see `callbot simulator --help`)",
+        add_help=False,
+    )
+    simulator.add_argument("simulator_args", nargs=argparse.REMAINDER)
+    commands["simulator"] = _cmd_simulator
 
     sub.add_parser("health", help="exit 0 if the running bot's heartbeat is fresh")
     commands["health"] = _cmd_health
@@ -64,7 +193,14 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser, commands = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["simulator"]:
+        # Everything after "simulator" belongs to the simulator's own parser (incl. --help).
+        from api.simulator.__main__ import main as simulator_main
+
+        simulator_main(arguments[1:])
+        return 0
+    args = parser.parse_args(arguments)
     if args.command is None:
         parser.print_help()
         return 2

@@ -1,0 +1,273 @@
+"""The bot application: aiogram wiring around the runtime, polling or webhook, clean shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from aiogram import BaseMiddleware, Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
+from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, TelegramObject
+from aiohttp import web
+
+from bot.health import Heartbeat
+from bot.keyboards import inline
+from bot.middlewares import ActorMiddleware
+from bot.routers import all_routers
+from bot.routers.admin import notify_admins
+from bot.runtime import Runtime
+from bot.services.access import Member
+from bot.services.auth import SessionExpiryWatch
+from bot.services.calls import CardUpdate
+from bot.settings import BotMode, Settings
+from bot.telegram_session import ResilientRequests
+from bot.texts import Lang, lang_for, t
+from bot.texts.commands import bot_commands
+
+log = logging.getLogger(__name__)
+
+SHUTDOWN_GRACE_SECONDS = 15.0
+
+
+class InFlight(BaseMiddleware):
+    """Counts handlers running now, so shutdown can wait for them (bounded)."""
+
+    def __init__(self) -> None:
+        self.running = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        self.running += 1
+        self._idle.clear()
+        try:
+            return await handler(event, data)
+        finally:
+            self.running -= 1
+            if self.running == 0:
+                self._idle.set()
+
+    async def wait_idle(self, timeout: float) -> bool:
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+
+def build_bot(settings: Settings) -> Bot:
+    token = settings.telegram.bot_token
+    if token is None or not token.get_secret_value():
+        raise ValueError("CALLBOT_TELEGRAM__BOT_TOKEN: required to run the bot")
+    session = AiohttpSession(
+        api=TelegramAPIServer.from_base(settings.telegram.api_server)
+        if settings.telegram.api_server
+        else TelegramAPIServer.from_base("https://api.telegram.org")
+    )
+    session.middleware(ResilientRequests())
+    return Bot(
+        token.get_secret_value(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
+    )
+
+
+@dataclass
+class BotApp:
+    runtime: Runtime
+    bot: Bot
+    dispatcher: Dispatcher
+    in_flight: InFlight
+    expiry_watch: SessionExpiryWatch
+    heartbeat: Heartbeat
+    background: list[asyncio.Task[Any]] = field(default_factory=list)
+
+    async def startup(self) -> None:
+        await self.runtime.access.ensure_admins()
+        await set_commands(self.bot, self.runtime)
+        self.runtime.poller.start()
+        self.expiry_watch.start()
+        self.heartbeat.start()
+
+    async def shutdown(self) -> None:
+        """Wait (bounded) for running handlers, then stop background work and flush."""
+        if not await self.in_flight.wait_idle(SHUTDOWN_GRACE_SECONDS):
+            log.warning("%d handlers still running at shutdown", self.in_flight.running)
+        await self.expiry_watch.stop()
+        await self.heartbeat.stop()
+        await self.runtime.close()
+        await self.bot.session.close()
+
+
+async def set_commands(bot: Bot, runtime: Runtime) -> None:
+    """The command menu in both languages; admins get their own longer menu."""
+    for lang in (Lang.RU, Lang.EN):
+        language_code = None if lang is Lang.RU else "en"
+        commands = [BotCommand(command=c, description=d) for c, d in bot_commands(lang, "user")]
+        await bot.set_my_commands(
+            commands, scope=BotCommandScopeDefault(), language_code=language_code
+        )
+    for admin_id in runtime.access.admin_ids:
+        admin = await runtime.access.member(admin_id)
+        lang = lang_for(admin.language_code if admin else None)
+        commands = [BotCommand(command=c, description=d) for c, d in bot_commands(lang, "admin")]
+        with suppress(Exception):  # the admin may not have started a chat with the bot yet
+            await bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id=admin_id))
+
+
+def build_app(runtime: Runtime, bot: Bot) -> BotApp:
+    dispatcher = Dispatcher(
+        storage=MemoryStorage(),
+        # One update at a time per user and chat: a double tap cannot interleave two presses.
+        events_isolation=SimpleEventIsolation(),
+    )
+    in_flight = InFlight()
+    dispatcher.update.outer_middleware(in_flight)
+
+    async def notify(bot_: Bot, member: Member) -> None:
+        await notify_admins(bot_, member, runtime)
+
+    actor_middleware = ActorMiddleware(runtime, notify)
+    dispatcher.message.outer_middleware(actor_middleware)
+    dispatcher.callback_query.outer_middleware(actor_middleware)
+    for router in all_routers():
+        dispatcher.include_router(router)
+
+    async def publish(update: CardUpdate) -> None:
+        await bot.edit_message_text(
+            update.text,
+            chat_id=update.chat_id,
+            message_id=update.message_id,
+            reply_markup=inline(update.rows),
+        )
+
+    runtime.calls.publish = publish
+
+    async def warn_expiry(user_id: int, expires_at: datetime) -> None:
+        member = await runtime.access.member(user_id)
+        lang = lang_for(member.language_code if member else None)
+        minutes = max(1, int((expires_at - datetime.now(UTC)).total_seconds() // 60))
+        await bot.send_message(
+            user_id,
+            t(
+                lang,
+                "login.expiry_warning",
+                minutes=minutes,
+                expires_at=expires_at.strftime("%H:%M UTC"),
+            ),
+        )
+
+    expiry_watch = SessionExpiryWatch(runtime.sessions, warn_expiry)
+
+    async def warn_if_ending(user_id: int) -> int:
+        # A call just went live: warn at once if the session ends within the window.
+        return await expiry_watch.check_now(only_user=user_id)
+
+    runtime.calls.on_card_live = warn_if_ending
+    return BotApp(
+        runtime=runtime,
+        bot=bot,
+        dispatcher=dispatcher,
+        in_flight=in_flight,
+        expiry_watch=expiry_watch,
+        heartbeat=Heartbeat(runtime.settings.heartbeat_file),
+    )
+
+
+async def run_polling(app: BotApp, stop: asyncio.Event | None = None) -> None:
+    """Poll until SIGINT/SIGTERM (or ``stop``), then shut down cleanly."""
+    await app.startup()
+    try:
+        await app.bot.delete_webhook(drop_pending_updates=False)
+        polling = asyncio.create_task(
+            app.dispatcher.start_polling(
+                app.bot,
+                handle_signals=stop is None,
+                close_bot_session=False,
+                allowed_updates=app.dispatcher.resolve_used_update_types(),
+            )
+        )
+        if stop is not None:
+            waiter = asyncio.create_task(stop.wait())
+            await asyncio.wait({polling, waiter}, return_when=asyncio.FIRST_COMPLETED)
+            if not polling.done():
+                await app.dispatcher.stop_polling()
+            waiter.cancel()
+        await polling
+    finally:
+        await app.shutdown()
+
+
+async def run_webhook(app: BotApp, stop: asyncio.Event | None = None) -> None:
+    """Serve Telegram's webhook (secret token checked in constant time) and /healthz."""
+    from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+
+    settings = app.runtime.settings.telegram
+    assert settings.webhook_secret is not None and settings.webhook_url is not None
+    secret = settings.webhook_secret.get_secret_value()
+    web_app = web.Application()
+
+    async def healthz(_request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok", "handlers_running": app.in_flight.running})
+
+    web_app.router.add_get("/healthz", healthz)
+    SimpleRequestHandler(app.dispatcher, app.bot, secret_token=secret).register(
+        web_app, path="/webhook"
+    )
+    setup_application(web_app, app.dispatcher, bot=app.bot)
+    runner = web.AppRunner(web_app)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
+    await app.startup()
+    try:
+        await site.start()
+        await app.bot.set_webhook(
+            settings.webhook_url,
+            secret_token=secret,
+            allowed_updates=app.dispatcher.resolve_used_update_types(),
+        )
+        await (stop or _signal_event()).wait()
+    finally:
+        await runner.cleanup()
+        await app.shutdown()
+
+
+def _signal_event() -> asyncio.Event:
+    """An event set by SIGINT/SIGTERM (webhook mode has no polling loop that handles them)."""
+    import signal
+
+    event = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with suppress(NotImplementedError):
+            loop.add_signal_handler(sig, event.set)
+    return event
+
+
+async def run(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    from db.migrate import check_at_head
+
+    from bot.runtime import build_runtime
+
+    await check_at_head(settings.database_url)
+    bot = build_bot(settings)
+    runtime = await build_runtime(settings)
+    app = build_app(runtime, bot)
+    if settings.telegram.mode is BotMode.WEBHOOK:
+        await run_webhook(app, stop)
+    else:
+        await run_polling(app, stop)

@@ -1,0 +1,152 @@
+"""`callbot doctor`: check everything a deployment needs and say what to fix."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TextIO
+
+from bot.logging_setup import redact
+from bot.settings import Settings
+
+# A token that cannot exist: the Call API answers it with an auth error (no points are
+# charged for errors), unless the server's IP is not whitelisted, which is what we probe.
+PROBE_TOKEN = "callbot-doctor-probe"
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    fix: str | None = None
+
+
+async def check_database(settings: Settings) -> Check:
+    from db.migrate import SchemaNotCurrentError, check_at_head
+
+    try:
+        await check_at_head(settings.database_url)
+    except SchemaNotCurrentError as exc:
+        return Check("database", False, str(exc), "run `callbot migrate`")
+    except Exception as exc:
+        return Check(
+            "database",
+            False,
+            f"cannot connect: {type(exc).__name__}: {exc}",
+            "check CALLBOT_DATABASE__URL and that the server is running",
+        )
+    return Check("database", True, "reachable, schema at head")
+
+
+async def check_encryption(settings: Settings) -> Check:
+    from db.credentials import count_undecryptable
+    from db.crypto import CryptoError
+    from db.engine import create_engine, session_factory
+
+    from bot.runtime import resolve_cipher
+
+    try:
+        cipher, _signer = resolve_cipher(settings)
+    except CryptoError as exc:
+        return Check("encryption key", False, str(exc), "set CALLBOT_SECURITY__ENCRYPTION_KEYS")
+    engine = create_engine(settings.database_url)
+    try:
+        async with session_factory(engine)() as session:
+            broken = await count_undecryptable(session, cipher)
+    except Exception:
+        return Check("encryption key", True, f"{cipher.key_count} key(s) loaded")
+    finally:
+        await engine.dispose()
+    if broken:
+        return Check(
+            "encryption key",
+            False,
+            f"{broken} stored credential(s) cannot be decrypted with the configured keys",
+            "add the previous key to CALLBOT_SECURITY__ENCRYPTION_KEYS (newest first)",
+        )
+    return Check("encryption key", True, f"{cipher.key_count} key(s); every stored token opens")
+
+
+async def check_telegram(settings: Settings) -> Check:
+    from aiogram.exceptions import TelegramAPIError
+
+    from bot.app import build_bot
+
+    if settings.telegram.bot_token is None:
+        return Check(
+            "telegram", False, "no bot token", "set CALLBOT_TELEGRAM__BOT_TOKEN (from @BotFather)"
+        )
+    bot = build_bot(settings)
+    try:
+        me = await bot.get_me()
+    except TelegramAPIError as exc:
+        return Check("telegram", False, f"getMe failed: {exc}", "check the bot token")
+    except Exception as exc:
+        return Check(
+            "telegram",
+            False,
+            f"Bot API unreachable: {type(exc).__name__}",
+            "check network access to the Bot API server",
+        )
+    finally:
+        await bot.session.close()
+    return Check("telegram", True, f"bot @{me.username} (id {me.id})")
+
+
+async def check_call_api(settings: Settings) -> Check:
+    from api.client import CallApiClient
+    from api.credentials import PermanentKeyCredentials
+    from api.errors import AccessDeniedError, AuthError, CallApiError, TransportError
+
+    url = settings.callapi.base_url
+    async with CallApiClient(base_url=url) as client:
+        try:
+            await client.bind(PermanentKeyCredentials(PROBE_TOKEN)).list_calls()
+        except AuthError:
+            return Check("call api", True, f"{url} answers; this server's IP is whitelisted")
+        except AccessDeniedError as exc:
+            if exc.mnemonic == "ip_not_whitelisted":
+                ip = exc.params.get("ip", "this server's address")
+                return Check(
+                    "call api",
+                    False,
+                    f"{url}: ip_not_whitelisted ({ip})",
+                    f"ask the UIS account admin to add {ip} in the personal account: "
+                    "Administrator → Account → Security rules → API tab",
+                )
+            return Check("call api", False, f"{url}: {exc.mnemonic}", "see the UIS account rights")
+        except CallApiError as exc:
+            return Check("call api", False, f"{url}: {exc.mnemonic}", None)
+        except TransportError as exc:
+            return Check(
+                "call api",
+                False,
+                f"{url}: {exc.kind.value}",
+                "check network access to the Call API (or CALLBOT_CALLAPI__SITE/URL)",
+            )
+    return Check("call api", True, f"{url} answers")
+
+
+CHECKS: tuple[Callable[[Settings], Awaitable[Check]], ...] = (
+    check_database,
+    check_encryption,
+    check_telegram,
+    check_call_api,
+)
+
+
+async def run_doctor(settings: Settings, out: TextIO | None = None) -> int:
+    stream = out or sys.stdout
+    failed = 0
+    for probe in CHECKS:
+        check = await probe(settings)
+        mark = "ok  " if check.ok else "FAIL"
+        print(f"[{mark}] {check.name}: {redact(check.detail)}", file=stream)
+        if not check.ok:
+            failed += 1
+            if check.fix:
+                print(f"       fix: {redact(check.fix)}", file=stream)
+    print("all checks passed" if not failed else f"{failed} check(s) failed", file=stream)
+    return 0 if not failed else 1

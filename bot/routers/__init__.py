@@ -1,0 +1,21 @@
+"""Routers by feature; ``all_routers`` is the order the dispatcher includes them in."""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+
+def all_routers() -> list[Router]:
+    from bot.routers import admin, cards, common, info, login, settings
+    from bot.routers import calls as calls_router
+
+    # Specific routers first; the free-text number detector (calls) is last on purpose.
+    return [
+        common.router,
+        login.router,
+        settings.router,
+        admin.router,
+        info.router,
+        cards.router,
+        calls_router.router,
+    ]

@@ -1,0 +1,323 @@
+"""Starting calls: /call and friends, shared contacts, and numbers found in any message."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+
+from api.phones import find_phone_numbers
+from db import call_settings as settings_store
+from db import catalog as catalog_store
+
+from bot.callbacks import Action
+from bot.keyboards import choice, inline
+from bot.runtime import Runtime
+from bot.services.actor import Actor
+from bot.services.calls import MissingInput, StartKind, StartRequest
+from bot.services.presentation import display_phone
+from bot.texts import t
+
+router = Router(name="calls")
+
+COMMAND_KINDS = {
+    "call": StartKind.EMPLOYEE,
+    "simple_call": StartKind.SIMPLE,
+    "vcall": StartKind.VNUMBER,
+    "scenario": StartKind.SCENARIO,
+    "inform": StartKind.INFORMER,
+}
+TTS_MAX_LENGTH = 1000  # the account's limit is unknown to us; UIS answers tts_text_exceeded
+
+
+class StartFlow(StatesGroup):
+    number = State()
+    operator = State()
+    message = State()
+
+
+def _request_from(data: dict[str, Any]) -> StartRequest:
+    fields = {field.name for field in dataclasses.fields(StartRequest)}
+    values = {key: value for key, value in data.items() if key in fields}
+    values["kind"] = StartKind(values["kind"])
+    return StartRequest(**values)
+
+
+def _stash(request: StartRequest) -> dict[str, Any]:
+    data = dataclasses.asdict(request)
+    data["kind"] = request.kind.value
+    return data
+
+
+async def proceed(
+    bot: Bot, chat_id: int, actor: Actor, rt: Runtime, state: FSMContext, request: StartRequest
+) -> None:
+    """Start the call, or ask for whatever is still missing (never fail on a missing setting)."""
+    if request.virtual_number is None:
+        default = await rt.calls.default_virtual_number(actor)
+        if default:
+            request = dataclasses.replace(request, virtual_number=default)
+    missing = await rt.calls.prepare_start(actor, request)
+    lang = actor.lang
+    if missing is MissingInput.EMPLOYEE:
+        await state.clear()
+        await bot.send_message(chat_id, t(lang, "settings.employee_missing"))
+        return
+    if missing is not None:
+        await state.set_data(_stash(request))
+    if missing is MissingInput.VIRTUAL_NUMBER:
+        async with rt.sessions() as session:
+            numbers = await catalog_store.list_virtual_numbers(session)
+        if not numbers:
+            await state.clear()
+            await bot.send_message(chat_id, t(lang, "settings.no_virtual_numbers"))
+            return
+        rows = [[(display_phone(row.number), f"vn:{row.number}")] for row in numbers]
+        await bot.send_message(chat_id, t(lang, "settings.ask_virtual_number"), reply_markup=choice(rows))
+        return
+    if missing is MissingInput.SCENARIO:
+        async with rt.sessions() as session:
+            scenarios = await catalog_store.list_scenarios(session)
+        if not scenarios:
+            await state.clear()
+            await bot.send_message(chat_id, t(lang, "call.no_scenarios"))
+            return
+        rows = [[(row.name[:60], f"scn:{row.id}")] for row in scenarios]
+        await bot.send_message(chat_id, t(lang, "call.ask_scenario"), reply_markup=choice(rows))
+        return
+    if missing is MissingInput.OPERATOR_NUMBER:
+        await state.set_state(StartFlow.operator)
+        await bot.send_message(chat_id, t(lang, "call.ask_operator_number"))
+        return
+    if missing is MissingInput.MESSAGE:
+        await state.set_state(StartFlow.message)
+        await bot.send_message(chat_id, t(lang, "call.ask_inform_message", max_length=TTS_MAX_LENGTH))
+        return
+    await state.clear()
+    placeholder = await bot.send_message(
+        chat_id, t(lang, "call.starting", number=display_phone(request.contact, masked=not actor.is_private_chat))
+    )
+    outcome = await rt.calls.start_call(actor, request, placeholder.message_id)
+    if outcome.error is not None:
+        await bot.edit_message_text(outcome.error, chat_id=chat_id, message_id=placeholder.message_id)
+        return
+    if outcome.update is not None:
+        await bot.edit_message_text(
+            outcome.update.text,
+            chat_id=chat_id,
+            message_id=placeholder.message_id,
+            reply_markup=inline(outcome.update.rows),
+        )
+
+
+async def _begin(
+    message: Message,
+    actor: Actor,
+    rt: Runtime,
+    state: FSMContext,
+    kind: StartKind,
+    arguments: str,
+    bot: Bot,
+) -> None:
+    lang = actor.lang
+    contact, _, rest = arguments.strip().partition(" ")
+    if kind is StartKind.INFORMER:
+        # "/inform <number> <text>": the number may contain spaces, the text follows it.
+        numbers = find_phone_numbers(arguments, region=await rt.calls.region_for(actor))
+        contact = numbers[0] if numbers else contact
+        rest = arguments.split(contact, 1)[-1].strip() if numbers and contact in arguments else rest
+    elif arguments.strip():
+        contact = arguments.strip()
+        rest = ""
+    if not contact:
+        await state.set_data({"kind": kind.value, "contact": ""})
+        await state.set_state(StartFlow.number)
+        await message.answer(t(lang, "call.ask_number"))
+        return
+    region = await rt.calls.region_for(actor)
+    try:
+        normalised = rt.calls.normalise_contact(contact, region)
+    except ValueError:
+        await message.answer(
+            t(
+                lang,
+                "call.number_invalid",
+                field=t(lang, "field.contact"),
+                expected=t(lang, "call.expected_phone"),
+            )
+        )
+        return
+    request = StartRequest(kind=kind, contact=normalised, message_text=rest or None)
+    await proceed(bot, message.chat.id, actor, rt, state, request)
+
+
+@router.message(Command(*COMMAND_KINDS))
+async def start_command(
+    message: Message,
+    command: CommandObject,
+    actor: Actor,
+    rt: Runtime,
+    state: FSMContext,
+    bot: Bot,
+) -> None:
+    await state.clear()
+    kind = COMMAND_KINDS[command.command.lower()]
+    await _begin(message, actor, rt, state, kind, command.args or "", bot)
+
+
+@router.message(StartFlow.number, F.text)
+async def number_given(message: Message, actor: Actor, rt: Runtime, state: FSMContext, bot: Bot) -> None:
+    data = await state.get_data()
+    await _begin(message, actor, rt, state, StartKind(data["kind"]), message.text or "", bot)
+
+
+@router.message(StartFlow.operator, F.text)
+async def operator_given(
+    message: Message, actor: Actor, rt: Runtime, state: FSMContext, bot: Bot
+) -> None:
+    lang = actor.lang
+    try:
+        operator = rt.calls.normalise_contact(
+            message.text or "", await rt.calls.region_for(actor), "operator"
+        )
+    except ValueError:
+        await message.answer(
+            t(lang, "call.number_invalid", field=t(lang, "field.operator"), expected=t(lang, "call.expected_phone"))
+        )
+        return
+    request = dataclasses.replace(_request_from(await state.get_data()), operator=operator)
+    await proceed(bot, message.chat.id, actor, rt, state, request)
+
+
+@router.message(StartFlow.message, F.text)
+async def inform_text_given(
+    message: Message, actor: Actor, rt: Runtime, state: FSMContext, bot: Bot
+) -> None:
+    text = (message.text or "").strip()
+    if not text:
+        await message.answer(t(actor.lang, "login.empty_input"))
+        return
+    request = dataclasses.replace(_request_from(await state.get_data()), message_text=text)
+    await proceed(bot, message.chat.id, actor, rt, state, request)
+
+
+@router.callback_query(F.data.startswith("vn:"))
+async def virtual_number_chosen(
+    query: CallbackQuery, actor: Actor, rt: Runtime, state: FSMContext, bot: Bot
+) -> None:
+    number = (query.data or "")[3:]
+    async with rt.sessions() as session:
+        known = {row.number for row in await catalog_store.list_virtual_numbers(session)}
+    if number not in known:
+        await query.answer(t(actor.lang, "alert.stale"), show_alert=True)
+        return
+    async with rt.sessions.begin() as session:
+        await settings_store.update_call_settings(session, actor.user_id, default_virtual_number=number)
+    await query.answer(t(actor.lang, "settings.virtual_number_saved", number=display_phone(number))[:190])
+    data = await state.get_data()
+    if data.get("kind"):
+        request = dataclasses.replace(_request_from(data), virtual_number=number)
+        await proceed(bot, actor.chat_id, actor, rt, state, request)
+
+
+@router.callback_query(F.data.startswith("scn:"))
+async def scenario_chosen(
+    query: CallbackQuery, actor: Actor, rt: Runtime, state: FSMContext, bot: Bot
+) -> None:
+    data = await state.get_data()
+    raw = (query.data or "")[4:]
+    if not data.get("kind") or not raw.isdigit():
+        await query.answer(t(actor.lang, "alert.stale"), show_alert=True)
+        return
+    await query.answer()
+    request = dataclasses.replace(_request_from(data), scenario_id=int(raw))
+    await proceed(bot, actor.chat_id, actor, rt, state, request)
+
+
+@router.message(Command("calls"))
+async def calls_command(message: Message, actor: Actor, rt: Runtime, bot: Bot) -> None:
+    from bot.services.failures import failure_from
+    from bot.texts import explain_error
+
+    try:
+        calls = await rt.calls.my_active_calls(actor)
+    except Exception as exc:
+        failure = failure_from(exc, "list.calls")
+        await message.answer(explain_error(actor.lang, failure.mnemonic, **failure.context).render())
+        return
+    if not calls:
+        await message.answer(t(actor.lang, "calls.empty"))
+        return
+    for call in calls:
+        placeholder = await message.answer(t(actor.lang, "calls.title"))
+        update = await rt.calls.open_card(actor, call, placeholder.message_id)
+        await bot.edit_message_text(
+            update.text,
+            chat_id=update.chat_id,
+            message_id=update.message_id,
+            reply_markup=inline(update.rows),
+        )
+
+
+@router.message(Command("block"))
+async def block_command(message: Message, actor: Actor, rt: Runtime, bot: Bot) -> None:
+    update = await rt.calls.ask_block(actor)
+    if update is None:
+        await message.answer(t(actor.lang, "calls.empty"))
+        return
+    await bot.edit_message_text(
+        update.text, chat_id=update.chat_id, message_id=update.message_id, reply_markup=inline(update.rows)
+    )
+
+
+async def _offer_numbers(message: Message, actor: Actor, rt: Runtime, numbers: list[str]) -> None:
+    lang = actor.lang
+    buttons = [
+        [
+            await rt.calls.issue_button(
+                actor,
+                t(lang, "btn.start_call", number=display_phone(number)),
+                Action.START_CALL,
+                {"number": number},
+            )
+        ]
+        for number in numbers[:5]
+    ]
+    text = (
+        t(lang, "call.offer_number", number=display_phone(numbers[0]))
+        if len(numbers) == 1
+        else t(lang, "call.offer_many")
+    )
+    await message.reply(text, reply_markup=inline(buttons))
+
+
+@router.message(F.contact)
+async def contact_shared(message: Message, actor: Actor, rt: Runtime) -> None:
+    assert message.contact is not None
+    region = await rt.calls.region_for(actor)
+    numbers = find_phone_numbers(message.contact.phone_number, region=region) or find_phone_numbers(
+        "+" + message.contact.phone_number.lstrip("+"), region=region
+    )
+    if not numbers:
+        await message.reply(t(actor.lang, "call.no_number_found"))
+        return
+    await _offer_numbers(message, actor, rt, numbers)
+
+
+@router.message(F.chat.type == "private", F.text | F.caption)
+async def numbers_in_text(message: Message, actor: Actor, rt: Runtime) -> None:
+    """Any message the user sends or forwards: offer a Call button for each valid number."""
+    text = message.text or message.caption or ""
+    if text.startswith("/"):
+        await message.answer(t(actor.lang, "common.unknown_command"))
+        return
+    numbers = find_phone_numbers(text, region=await rt.calls.region_for(actor))
+    if not numbers:
+        await message.reply(t(actor.lang, "call.no_number_found"))
+        return
+    await _offer_numbers(message, actor, rt, numbers)

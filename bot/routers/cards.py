@@ -1,0 +1,80 @@
+"""Presses on call cards (and other one-shot buttons), and typed transfer numbers."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot, F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+
+from bot.callbacks import PREFIX, Action
+from bot.keyboards import inline
+from bot.routers.calls import proceed
+from bot.runtime import Runtime
+from bot.services.actor import Actor
+from bot.services.calls import CardUpdate, PressOutcome, StartKind, StartRequest
+from bot.texts import t
+
+log = logging.getLogger(__name__)
+
+router = Router(name="cards")
+
+
+class TransferFlow(StatesGroup):
+    number = State()
+
+
+async def draw(bot: Bot, update: CardUpdate) -> None:
+    await bot.edit_message_text(
+        update.text,
+        chat_id=update.chat_id,
+        message_id=update.message_id,
+        reply_markup=inline(update.rows),
+    )
+
+
+async def _after_press(
+    bot: Bot, actor: Actor, rt: Runtime, state: FSMContext, outcome: PressOutcome
+) -> None:
+    if outcome.update is not None:
+        await draw(bot, outcome.update)
+    if outcome.ask_transfer_number is not None:
+        await state.set_state(TransferFlow.number)
+        await state.update_data(card_id=outcome.ask_transfer_number)
+        await bot.send_message(actor.chat_id, t(actor.lang, "card.ask_transfer_target"))
+    if outcome.loose is not None:
+        action, payload = outcome.loose
+        if action is Action.START_CALL and isinstance(payload.get("number"), str):
+            request = StartRequest(kind=StartKind.EMPLOYEE, contact=payload["number"])
+            await proceed(bot, actor.chat_id, actor, rt, state, request)
+        elif action in (Action.APPROVE_USER, Action.DENY_USER):
+            from bot.routers.admin import decide_user
+
+            await decide_user(bot, actor, rt, action, payload)
+
+
+@router.callback_query(F.data.startswith(PREFIX))
+async def card_press(
+    query: CallbackQuery, actor: Actor, rt: Runtime, state: FSMContext, bot: Bot
+) -> None:
+    outcome = await rt.calls.press(actor, query.data or "")
+    if outcome.alert is not None:
+        await query.answer(outcome.alert[:200], show_alert=True)
+        return
+    await query.answer(outcome.toast[:200] if outcome.toast else None)
+    await _after_press(bot, actor, rt, state, outcome)
+
+
+@router.message(TransferFlow.number, F.text)
+async def transfer_number_given(
+    message: Message, actor: Actor, rt: Runtime, state: FSMContext, bot: Bot
+) -> None:
+    data = await state.get_data()
+    await state.clear()
+    outcome = await rt.calls.transfer_to_typed(actor, int(data.get("card_id", 0)), message.text or "")
+    if outcome.alert is not None:
+        await message.answer(outcome.alert)
+        return
+    await _after_press(bot, actor, rt, state, outcome)

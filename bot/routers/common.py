@@ -1,0 +1,31 @@
+"""/start and /help: what the bot does and the commands this user has right now."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import Command, CommandStart
+from aiogram.types import Message
+
+from bot.services.access import Member
+from bot.services.actor import Actor
+from bot.texts import t
+from bot.texts.commands import Role, command_help
+
+router = Router(name="common")
+
+
+def role_of(member: Member) -> Role:
+    if member.is_admin:
+        return "admin"
+    return "user" if member.allowed else "pending"
+
+
+@router.message(CommandStart())
+async def start_handler(message: Message, actor: Actor, member: Member) -> None:
+    greeting = t(actor.lang, "start.welcome", name=member.display_name)
+    await message.answer(f"{greeting}\n\n{command_help(actor.lang, role_of(member))}")
+
+
+@router.message(Command("help"))
+async def help_handler(message: Message, actor: Actor, member: Member) -> None:
+    await message.answer(command_help(actor.lang, role_of(member)))

@@ -1,0 +1,140 @@
+"""Everything one running bot process owns, built from settings and closed in order."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from api.budget import PointsBudget
+from api.client import CallApiClient
+from db.audit_writer import AuditWriter
+from db.crypto import TokenCipher, default_key_file, parse_keys, resolve_keys
+from db.engine import create_engine, session_factory
+
+from bot.callbacks import CallbackSigner
+from bot.services.access import AccessService
+from bot.services.audit_bridge import AuditObserver
+from bot.services.auth import AuthService
+from bot.services.calls import CallService
+from bot.services.live import CallsRefresher, LivePoller
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    cipher: TokenCipher
+    audit: AuditWriter
+    budget: PointsBudget
+    client: CallApiClient
+    signer: CallbackSigner
+    access: AccessService
+    auth: AuthService
+    refresher: CallsRefresher
+    calls: CallService
+    poller: LivePoller
+
+    async def close(self) -> None:
+        """Stop background work, then flush the audit (bounded), then close connections."""
+        await self.poller.stop()
+        await self.client.aclose()
+        flushed = await self.audit.close(max_wait=10.0)
+        if not flushed:
+            log.error("audit rows are still in the journal; they are replayed at next start")
+        await self.engine.dispose()
+
+
+def key_file_for(settings: Settings) -> Path:
+    """The generated key of the embedded SQLite setup lives beside the database file."""
+    return default_key_file(settings.database_url) or settings.data_dir / "callbot.key"
+
+
+def resolve_cipher(settings: Settings) -> tuple[TokenCipher, CallbackSigner]:
+    """The token cipher, and the button signer derived from the newest encryption key.
+
+    Deriving the HMAC key (instead of another setting) leaves one secret to manage; rotating
+    the encryption keys simply voids buttons drawn before it.
+    """
+    configured = (
+        settings.security.encryption_keys.get_secret_value()
+        if settings.security.encryption_keys is not None
+        else None
+    )
+    key_file = key_file_for(settings)
+    cipher = resolve_keys(configured, settings.database_url, key_file)
+    newest = (
+        parse_keys(configured)[0]
+        if configured and parse_keys(configured)
+        else key_file.read_text(encoding="ascii").strip()
+    )
+    signer = CallbackSigner(hashlib.sha256(b"callbot/callback-signing/" + newest.encode()).digest())
+    return cipher, signer
+
+
+async def build_runtime(
+    settings: Settings,
+    *,
+    http_client: httpx.AsyncClient | None = None,
+) -> Runtime:
+    database_url = settings.database_url
+    cipher, signer = resolve_cipher(settings)
+    engine = create_engine(database_url, echo=settings.database.echo)
+    sessions = session_factory(engine)
+    audit = AuditWriter(engine, settings.data_dir / "audit-journal")
+    await audit.start()
+    budget = PointsBudget(reserve=settings.callapi.points_reserve)
+    client = CallApiClient(
+        base_url=settings.callapi.base_url,
+        budget=budget,
+        observer=AuditObserver(audit),
+        http_client=http_client,
+        timeout=httpx.Timeout(
+            connect=min(5.0, settings.callapi.timeout_seconds),
+            read=settings.callapi.timeout_seconds,
+            write=settings.callapi.timeout_seconds,
+            pool=5.0,
+        ),
+        phone_region=settings.callapi.default_region,
+    )
+    access = AccessService(
+        sessions,
+        admin_ids=settings.telegram.admin_ids,
+        mode=settings.telegram.access_mode,
+        allowed_ids=settings.telegram.allowed_user_ids,
+    )
+    auth = AuthService(client, sessions, cipher)
+    refresher = CallsRefresher()
+    calls = CallService(
+        client=client,
+        auth=auth,
+        sessions=sessions,
+        signer=signer,
+        refresher=refresher,
+        default_region=settings.callapi.default_region,
+    )
+    poller = LivePoller(budget, calls.poll_tick)
+    calls.on_live = poller.wake
+    return Runtime(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        cipher=cipher,
+        audit=audit,
+        budget=budget,
+        client=client,
+        signer=signer,
+        access=access,
+        auth=auth,
+        refresher=refresher,
+        calls=calls,
+        poller=poller,
+    )

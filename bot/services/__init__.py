@@ -1,0 +1,1 @@
+"""Application services: what the bot does, with no knowledge of aiogram."""

@@ -1,0 +1,179 @@
+"""What a call looks like to one manager: its phase and the buttons that phase allows.
+
+The Call API has no "get state" method. `list.calls` shows per-leg display labels (Russian
+or English, not the diagram's state names), and a finished call simply disappears from it.
+So the phase is derived from the legs, refined by what our own successful actions tell us
+(hold vs. waiting-for-input is invisible in the legs).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from api.models import CallInfo, CallLeg, LegState
+
+from bot.callbacks import Action
+
+
+class Phase(enum.StrEnum):
+    DIALING = "dialing"  # the first party is being rung
+    TALK = "talk"
+    HOLD = "hold"  # includes the diagram's WAITING_INPUT: same buttons
+    DIALING_THIRD = "dialing_third"  # make.call is ringing C
+    CONSULTING = "consulting"  # OPERATOR_TALK: B and C talk, A on hold
+    FINISHED = "finished"
+    TRANSFERRED = "transferred"  # the call goes on without this manager
+
+    @property
+    def is_final(self) -> bool:
+        return self in (Phase.FINISHED, Phase.TRANSFERRED)
+
+
+class LegRole(enum.StrEnum):
+    CONTACT = "contact"  # A
+    ME = "me"  # the manager's own employee leg (B)
+    EMPLOYEE = "employee"  # another employee (C, a coach)
+    OTHER = "other"  # an outside third party
+
+
+@dataclass(frozen=True)
+class CallView:
+    call_session_id: int
+    phase: Phase
+    snapshot: CallInfo | None
+    roles: dict[int, LegRole] = field(default_factory=dict)
+
+    @property
+    def recording(self) -> bool:
+        return bool(self.snapshot and any(leg.record_call_enabled for leg in self.snapshot.legs))
+
+    @property
+    def active_legs(self) -> list[CallLeg]:
+        if self.snapshot is None:
+            return []
+        return [leg for leg in self.snapshot.legs if leg.state_kind is not LegState.DISCONNECTED]
+
+    def legs_with_role(self, *roles: LegRole) -> list[CallLeg]:
+        return [leg for leg in self.active_legs if self.roles.get(leg.leg_id) in roles]
+
+
+def _leg_numbers(leg: CallLeg) -> set[str]:
+    # called_phone_number may carry a DTMF tail ("74959268686...9.2.3.3").
+    return {
+        number.split(".", 1)[0]
+        for number in (leg.called_phone_number, leg.calling_phone_number)
+        if number
+    }
+
+
+def classify_legs(snapshot: CallInfo, my_employee_id: int | None) -> dict[int, LegRole]:
+    roles: dict[int, LegRole] = {}
+    contact = snapshot.contact_phone_number
+    for leg in snapshot.legs:
+        if my_employee_id is not None and leg.employee_id == my_employee_id:
+            roles[leg.leg_id] = LegRole.ME
+        elif leg.employee_id is not None:
+            roles[leg.leg_id] = LegRole.EMPLOYEE
+        elif contact and contact in _leg_numbers(leg):
+            roles[leg.leg_id] = LegRole.CONTACT
+        else:
+            roles[leg.leg_id] = LegRole.OTHER
+    # An inbound or API call may list the contact without a matching number; the first
+    # non-employee leg is then the contact.
+    if LegRole.CONTACT not in roles.values():
+        for leg in snapshot.legs:
+            if roles[leg.leg_id] is LegRole.OTHER:
+                roles[leg.leg_id] = LegRole.CONTACT
+                break
+    return roles
+
+
+def derive_view(
+    call_session_id: int,
+    snapshot: CallInfo | None,
+    my_employee_id: int | None,
+    previous: Phase | None = None,
+) -> CallView:
+    """The manager's view of a call from the latest list.calls entry (None = not listed)."""
+    if snapshot is None:
+        # list.calls shows only calls in progress: a call that vanished is over. If we had
+        # already handed it over, say so rather than "finished".
+        final = Phase.TRANSFERRED if previous is Phase.TRANSFERRED else Phase.FINISHED
+        return CallView(call_session_id, final, None)
+    roles = classify_legs(snapshot, my_employee_id)
+    live = {
+        leg.leg_id: leg for leg in snapshot.legs if leg.state_kind is not LegState.DISCONNECTED
+    }
+    if not live:
+        return CallView(call_session_id, Phase.FINISHED, snapshot, roles)
+
+    def with_role(*wanted: LegRole) -> list[CallLeg]:
+        return [leg for leg in live.values() if roles[leg.leg_id] in wanted]
+
+    mine = with_role(LegRole.ME)
+    contact = with_role(LegRole.CONTACT)
+    third = with_role(LegRole.EMPLOYEE, LegRole.OTHER)
+    had_me = LegRole.ME in roles.values()
+    if had_me and not mine and contact:
+        # Our leg is gone while the contact talks on: the call was handed over.
+        return CallView(call_session_id, Phase.TRANSFERRED, snapshot, roles)
+
+    statuses = {leg.state_kind for leg in contact}
+    third_statuses = {leg.state_kind for leg in third}
+    if LegState.ON_HOLD in statuses or LegState.TRANSFERRING in statuses:
+        if LegState.DIALING in third_statuses:
+            phase = Phase.DIALING_THIRD
+        elif third_statuses & {LegState.TALKING, LegState.OPERATORS_TALKING}:
+            phase = Phase.CONSULTING
+        else:
+            phase = Phase.HOLD
+    elif LegState.OPERATORS_TALKING in third_statuses:
+        phase = Phase.CONSULTING
+    elif any(leg.state_kind is LegState.DIALING for leg in (*contact, *mine)):
+        phase = Phase.DIALING
+    elif contact and all(leg.state_kind is LegState.QUEUED for leg in contact):
+        phase = Phase.DIALING
+    else:
+        phase = Phase.TALK
+    return CallView(call_session_id, phase, snapshot, roles)
+
+
+# The buttons of the issue's table, in display order, per phase.
+MAIN_ACTIONS: dict[Phase, tuple[Action, ...]] = {
+    Phase.DIALING: (Action.RELEASE, Action.REFRESH),
+    Phase.TALK: (
+        Action.HOLD,
+        Action.RECORD_ON,  # swapped for RECORD_OFF while recording
+        Action.TAG_MENU,
+        Action.KEYPAD,
+        Action.TALK_OPTIONS,
+        Action.COACH_MENU,
+        Action.DISCONNECT_MENU,
+        Action.BLOCK_ASK,
+        Action.RELEASE,
+        Action.REFRESH,
+    ),
+    Phase.HOLD: (Action.UNHOLD, Action.TRANSFER_MENU, Action.RELEASE, Action.REFRESH),
+    Phase.DIALING_THIRD: (
+        Action.TRANSFER_NOW_ASK,
+        Action.RESTORE,
+        Action.RELEASE,
+        Action.REFRESH,
+    ),
+    Phase.CONSULTING: (
+        Action.COMPLETE_TRANSFER,
+        Action.RESTORE,
+        Action.RELEASE,
+        Action.REFRESH,
+    ),
+    Phase.FINISHED: (),
+    Phase.TRANSFERRED: (),
+}
+
+
+def main_actions(view: CallView) -> tuple[Action, ...]:
+    actions = MAIN_ACTIONS[view.phase]
+    if view.recording:
+        actions = tuple(Action.RECORD_OFF if a is Action.RECORD_ON else a for a in actions)
+    return actions

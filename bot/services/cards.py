@@ -1,0 +1,311 @@
+"""A call card: one chat message per call, redrawn in place with the buttons its phase allows.
+
+This module only builds text and button specifications; turning them into Telegram markup
+(and issuing the one-shot token the buttons carry) is the caller's job.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from api.models import CallLeg, LegState, TalkOption
+
+from bot.callbacks import Action
+from bot.services.call_view import CallView, LegRole, Phase, main_actions
+from bot.services.presentation import display_phone
+from bot.texts import Lang, Raw, format_duration, t
+
+
+class Menu(enum.StrEnum):
+    MAIN = "main"
+    TAG = "tag"
+    KEYPAD = "keypad"
+    TALK_OPTIONS = "talk_options"
+    COACH = "coach"
+    DISCONNECT = "disconnect"
+    TRANSFER = "transfer"
+    TRANSFER_NOW_CONFIRM = "transfer_now_confirm"
+    BLOCK_CONFIRM = "block_confirm"
+
+
+# Menus that only make sense in one phase; a phase change drops back to the main buttons.
+MENU_PHASE: Mapping[Menu, Phase] = {
+    Menu.TAG: Phase.TALK,
+    Menu.KEYPAD: Phase.TALK,
+    Menu.TALK_OPTIONS: Phase.TALK,
+    Menu.COACH: Phase.TALK,
+    Menu.DISCONNECT: Phase.TALK,
+    Menu.BLOCK_CONFIRM: Phase.TALK,
+    Menu.TRANSFER: Phase.HOLD,
+    Menu.TRANSFER_NOW_CONFIRM: Phase.DIALING_THIRD,
+}
+
+DTMF_KEYS = "123456789*0#"
+
+_BUTTON_TEXT: Mapping[Action, str] = {
+    Action.REFRESH: "btn.refresh",
+    Action.HOLD: "btn.hold",
+    Action.UNHOLD: "btn.unhold",
+    Action.RECORD_ON: "btn.record_on",
+    Action.RECORD_OFF: "btn.record_off",
+    Action.TAG_MENU: "btn.tag",
+    Action.KEYPAD: "btn.keypad",
+    Action.TALK_OPTIONS: "btn.talk_options",
+    Action.COACH_MENU: "btn.coach",
+    Action.DISCONNECT_MENU: "btn.disconnect_leg",
+    Action.BLOCK_ASK: "btn.block",
+    Action.TRANSFER_MENU: "btn.transfer",
+    Action.TRANSFER_NOW_ASK: "btn.transfer_now",
+    Action.RESTORE: "btn.restore",
+    Action.COMPLETE_TRANSFER: "btn.complete_transfer",
+}
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action: Action
+    argument: int = 0
+
+
+@dataclass(frozen=True)
+class RenderedCard:
+    text: str
+    rows: list[list[Button]]
+
+
+@dataclass
+class TransferTarget:
+    number: str  # what make.call gets: E.164 digits, extension or SIP
+    label: str
+
+
+@dataclass
+class CardState:
+    """What the bot knows about one card between presses (rebuilt from list.calls)."""
+
+    card_id: int
+    chat_id: int
+    message_id: int
+    owner_id: int
+    employee_id: int | None
+    lang: Lang
+    masked: bool
+    call_session_id: int | None
+    external_id: str | None
+    contact_number: str | None
+    phase: Phase
+    view: CallView | None = None
+    menu: Menu = Menu.MAIN
+    transfer_target: TransferTarget | None = None
+    note: str | None = None  # outcome of the last action (HTML), shown under the card
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    talk_options: list[TalkOption] = field(default_factory=list)
+
+    @property
+    def is_final(self) -> bool:
+        return self.phase.is_final
+
+
+@dataclass(frozen=True)
+class Names:
+    """Catalog lookups for display (the Call API cannot list these)."""
+
+    employees: Mapping[int, str]
+    employee_phones: Mapping[int, str]
+    tags: Sequence[tuple[int, str]]
+    favourites: Sequence[tuple[int, str, str]]  # (id, label, number)
+
+
+def _phase_key(card: CardState) -> str:
+    return f"card.phase.{card.phase.value}"
+
+
+def _leg_name(leg: CallLeg, role: LegRole, card: CardState, names: Names) -> str:
+    if leg.employee_full_name:
+        return leg.employee_full_name
+    if leg.employee_id is not None and leg.employee_id in names.employees:
+        return names.employees[leg.employee_id]
+    number = leg.called_phone_number or leg.calling_phone_number
+    return display_phone(number, masked=card.masked and role is not LegRole.ME)
+
+
+def _leg_status_key(leg: CallLeg) -> str:
+    state = leg.state_kind
+    if state in (LegState.RECEIVING_FAX, LegState.FAX_RECEIVED, LegState.SENDING_FAX):
+        return "card.leg_status.fax"
+    if state is LegState.FAX_SENT:
+        return "card.leg_status.fax"
+    return f"card.leg_status.{state.value}"
+
+
+def card_text(card: CardState, names: Names, footer: str | None, now: datetime) -> str:
+    lang = card.lang
+    lines = [t(lang, "card.title", phase=Raw(t(lang, _phase_key(card))))]
+    lines.append(
+        t(lang, "card.contact", contact=display_phone(card.contact_number, masked=card.masked))
+    )
+    if card.call_session_id is not None:
+        lines.append(t(lang, "card.call_id", call_id=card.call_session_id))
+    view = card.view
+    if card.started_at is not None:
+        end = card.ended_at if card.is_final and card.ended_at else now
+        seconds = max(0.0, (end - card.started_at).total_seconds())
+        lines.append(t(lang, "card.duration", duration=format_duration(lang, seconds)))
+    if view is not None and view.snapshot is not None and not card.is_final:
+        legs = view.active_legs
+        if legs:
+            lines.append(t(lang, "card.legs_title"))
+            for leg in legs:
+                role = view.roles.get(leg.leg_id, LegRole.OTHER)
+                lines.append(
+                    t(
+                        lang,
+                        "card.leg",
+                        role=t(lang, f"card.role.{role.value}"),
+                        name=_leg_name(leg, role, card, names),
+                        status=t(lang, _leg_status_key(leg)),
+                    )
+                )
+        if view.snapshot.tags:
+            tags = ", ".join(tag.tag_name or str(tag.tag_id) for tag in view.snapshot.tags)
+            lines.append(t(lang, "card.tags", tags=tags))
+        if view.recording:
+            lines.append(t(lang, "card.recording_on"))
+    if card.transfer_target is not None and card.phase in (
+        Phase.DIALING_THIRD,
+        Phase.CONSULTING,
+    ):
+        lines.append(t(lang, "card.transfer_target", target=card.transfer_target.label))
+    prompt = _menu_prompt(card, names)
+    if prompt:
+        lines.append("")
+        lines.append(prompt)
+    if card.note:
+        lines.append("")
+        lines.append(card.note)
+    if footer:
+        lines.append(f"<i>{footer}</i>")
+    return "\n".join(lines)
+
+
+def _menu_prompt(card: CardState, names: Names) -> str | None:
+    lang = card.lang
+    match card.menu:
+        case Menu.TAG:
+            return t(lang, "card.ask_tag") if names.tags else t(lang, "card.no_tags")
+        case Menu.KEYPAD:
+            return t(lang, "card.ask_dtmf")
+        case Menu.TALK_OPTIONS:
+            return (
+                t(lang, "card.ask_talk_option")
+                if card.talk_options
+                else t(lang, "card.no_talk_options")
+            )
+        case Menu.COACH:
+            return t(lang, "card.ask_coach")
+        case Menu.DISCONNECT:
+            return t(lang, "card.ask_leg")
+        case Menu.TRANSFER:
+            return t(lang, "card.ask_transfer_target")
+        case Menu.TRANSFER_NOW_CONFIRM:
+            target = card.transfer_target.label if card.transfer_target else "?"
+            return t(lang, "card.transfer_now_warning", target=target)
+        case Menu.BLOCK_CONFIRM:
+            return t(
+                lang,
+                "card.block_confirm",
+                contact=display_phone(card.contact_number, masked=card.masked),
+            )
+    return None
+
+
+def _pairs(buttons: list[Button]) -> list[list[Button]]:
+    return [buttons[index : index + 2] for index in range(0, len(buttons), 2)]
+
+
+def card_buttons(card: CardState, names: Names) -> list[list[Button]]:
+    lang = card.lang
+    if card.is_final or card.view is None and card.phase is not Phase.DIALING:
+        return []
+    back = Button(t(lang, "btn.back"), Action.BACK)
+    match card.menu:
+        case Menu.TAG:
+            tags = [Button(name[:40], Action.TAG, tag_id) for tag_id, name in names.tags]
+            return [*_pairs(tags), [back]]
+        case Menu.KEYPAD:
+            keys = [Button(key, Action.DTMF, ord(key)) for key in DTMF_KEYS]
+            return [keys[0:3], keys[3:6], keys[6:9], keys[9:12], [back]]
+        case Menu.TALK_OPTIONS:
+            options = [
+                Button((option.name or option.button)[:40], Action.TALK_OPTION, index)
+                for index, option in enumerate(card.talk_options)
+            ]
+            return [*_pairs(options), [back]]
+        case Menu.COACH:
+            coaches = [Button(t(lang, "btn.coach_default"), Action.COACH, 0)]
+            coaches += [
+                Button(name[:40], Action.COACH, employee_id)
+                for employee_id, name in names.employees.items()
+                if employee_id != card.employee_id and employee_id in names.employee_phones
+            ]
+            return [*_pairs(coaches), [back]]
+        case Menu.DISCONNECT:
+            view = card.view
+            legs = view.active_legs if view else []
+            buttons = []
+            for leg in legs:
+                role = view.roles.get(leg.leg_id, LegRole.OTHER) if view else LegRole.OTHER
+                label = (
+                    f"{t(lang, f'card.role.{role.value}')}: {_leg_name(leg, role, card, names)}"
+                )
+                buttons.append(Button(label[:60], Action.DISCONNECT, leg.leg_id))
+            return [*[[button] for button in buttons], [back]]
+        case Menu.TRANSFER:
+            targets = [
+                Button(f"⭐ {label}"[:40], Action.TRANSFER_TO, -favourite_id)
+                for favourite_id, label, _number in names.favourites
+            ]
+            targets += [
+                Button(name[:40], Action.TRANSFER_TO, employee_id)
+                for employee_id, name in names.employees.items()
+                if employee_id != card.employee_id and employee_id in names.employee_phones
+            ]
+            return [
+                *_pairs(targets),
+                [Button(t(lang, "btn.enter_number"), Action.TRANSFER_TYPED)],
+                [back],
+            ]
+        case Menu.TRANSFER_NOW_CONFIRM:
+            return [
+                [Button(t(lang, "btn.confirm"), Action.TRANSFER_NOW)],
+                [Button(t(lang, "btn.cancel_action"), Action.BACK)],
+            ]
+        case Menu.BLOCK_CONFIRM:
+            return [
+                [Button(t(lang, "btn.confirm"), Action.BLOCK_CONFIRM)],
+                [Button(t(lang, "btn.cancel_action"), Action.BACK)],
+            ]
+    view = card.view or CallView(card.call_session_id or 0, card.phase, None)
+    buttons = []
+    for action in main_actions(view):
+        if action is Action.RELEASE:
+            key = "btn.cancel" if card.phase is Phase.DIALING else "btn.release"
+        else:
+            key = _BUTTON_TEXT[action]
+        buttons.append(Button(t(lang, key), action))
+    return _pairs(buttons)
+
+
+def render_card(
+    card: CardState, names: Names, footer: str | None, now: datetime | None = None
+) -> RenderedCard:
+    if card.menu is not Menu.MAIN and MENU_PHASE.get(card.menu) is not card.phase:
+        card.menu = Menu.MAIN
+    return RenderedCard(
+        card_text(card, names, footer, now or datetime.now(UTC)), card_buttons(card, names)
+    )

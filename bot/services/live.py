@@ -1,0 +1,149 @@
+"""Fresh call state for every open card at the lowest points cost.
+
+`list.calls` returns every call of the account in one request, so one request serves every
+card. Concurrent refresh requests are coalesced: a caller waits for the next request that
+*starts after* it asked (so it never gets a snapshot older than its own action), and all
+callers waiting at that moment share it.
+
+The background poll runs only while a card is live, and its pace is bounded by the points
+budget: it spends at most ``minute_share`` of the per-minute limit, and when the day's points
+run low (below ``day_floor`` of the day limit) it spreads what is left over the rest of the day.
+Polling is an ordinary (non-priority) request, so the budget's reserve keeps it from ever
+taking the points an in-call action needs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from api.budget import PointsBudget
+from api.client import BoundCallApi
+from api.models import CallInfo
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    calls: dict[int, CallInfo]
+    taken_at: float  # monotonic
+
+
+class CallsRefresher:
+    """Single-flight `list.calls` shared by all cards and users."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._lock = asyncio.Lock()
+        self._latest: Snapshot | None = None
+        self.requests_sent = 0
+
+    @property
+    def latest(self) -> Snapshot | None:
+        return self._latest
+
+    async def refresh(self, api: BoundCallApi) -> Snapshot:
+        asked_at = self._clock()
+        async with self._lock:
+            # Someone else's request that started after we asked already answered for us.
+            latest = self._latest
+            if latest is not None and latest.taken_at >= asked_at:
+                return latest
+            started = self._clock()
+            self.requests_sent += 1
+            reply = await api.list_calls()
+            snapshot = Snapshot({call.call_session_id: call for call in reply.data}, started)
+            self._latest = snapshot
+            return snapshot
+
+
+def poll_interval(
+    budget: PointsBudget,
+    *,
+    minute_share: float,
+    day_floor: float,
+    min_interval: float,
+    max_interval: float,
+) -> float:
+    """Seconds between polls so that polling stays within its share of the points."""
+    snapshot = budget.snapshot()
+    interval = min_interval
+    minute_limit = snapshot.minute.limit
+    if minute_limit:
+        interval = max(interval, 60.0 / max(minute_share * minute_limit, 1e-9))
+    day = snapshot.day
+    if day.limit and day.remaining is not None:
+        if day.remaining <= day_floor * day.limit:
+            usable = max(day.remaining - budget.reserve, 0.0) * minute_share
+            reset = day.seconds_to_reset if day.seconds_to_reset is not None else 86_400.0
+            interval = max(interval, reset / usable if usable > 0 else max_interval)
+    return min(interval, max_interval)
+
+
+PollTick = Callable[[], Awaitable[bool]]
+
+
+class LivePoller:
+    """Runs ``tick`` while cards are live; ``tick`` returns False when none is left."""
+
+    def __init__(
+        self,
+        budget: PointsBudget,
+        tick: PollTick,
+        *,
+        minute_share: float = 0.25,
+        day_floor: float = 0.2,
+        min_interval: float = 3.0,
+        max_interval: float = 300.0,
+    ) -> None:
+        self._budget = budget
+        self._tick = tick
+        self.minute_share = minute_share
+        self.day_floor = day_floor
+        self.min_interval = min_interval
+        self.max_interval = max_interval
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def interval(self) -> float:
+        return poll_interval(
+            self._budget,
+            minute_share=self.minute_share,
+            day_floor=self.day_floor,
+            min_interval=self.min_interval,
+            max_interval=self.max_interval,
+        )
+
+    def wake(self) -> None:
+        """A card became live: start polling (no-op while already polling)."""
+        self._wake.set()
+
+    async def _run(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            while True:
+                await asyncio.sleep(self.interval())
+                try:
+                    any_live = await self._tick()
+                except Exception:
+                    log.exception("live card poll failed")
+                    any_live = True
+                if not any_live:
+                    break
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="live-card-poll")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None

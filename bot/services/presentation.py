@@ -1,0 +1,55 @@
+"""Shared formatting for chat output: phone numbers, masking, the points footer."""
+
+from __future__ import annotations
+
+import phonenumbers
+
+from api.budget import BudgetSnapshot
+
+from bot.texts import Lang, t
+
+
+def display_phone(number: str | None, *, masked: bool = False) -> str:
+    """``79031234567`` → ``+7 903 123-45-67``; in group chats the middle digits are hidden."""
+    if not number:
+        return "—"
+    digits = number.split(".", 1)[0]
+    text = digits
+    if digits.isdigit():
+        try:
+            parsed = phonenumbers.parse("+" + digits, None)
+            text = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+        except phonenumbers.NumberParseException:
+            text = "+" + digits
+    if not masked:
+        return text
+    seen = 0
+    total = sum(char.isdigit() for char in text)
+    masked_chars = []
+    for char in text:
+        if char.isdigit():
+            seen += 1
+            # Keep the country code and first group, and the last two digits.
+            if 4 < seen <= total - 2:
+                masked_chars.append("*")
+                continue
+        masked_chars.append(char)
+    return "".join(masked_chars)
+
+
+def _points(value: float | None) -> str:
+    return "?" if value is None else f"{value:g}"
+
+
+def limits_footer(lang: Lang, snapshot: BudgetSnapshot) -> str:
+    minute, day = snapshot.minute, snapshot.day
+    if minute.limit is None and day.limit is None:
+        return t(lang, "limits.footer_unknown")
+    return t(
+        lang,
+        "limits.footer",
+        minute_remaining=_points(minute.remaining),
+        minute_limit=_points(minute.limit),
+        day_remaining=_points(day.remaining),
+        day_limit=_points(day.limit),
+    )
