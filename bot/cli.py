@@ -148,6 +148,31 @@ def _cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
     return int(_run_async(run_doctor(settings)))
 
 
+def _cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    # The demo's terminal is the chat: only warnings and errors of the bot go to stderr
+    # (set before importing the demo, whose imports already log at INFO).
+    setup_logging("WARNING", secrets=settings.secret_values())
+
+    from bot.demo import DemoOptions, run_demo
+
+    options = DemoOptions(
+        lang=args.lang,
+        data_dir=Path(args.data_dir) if args.data_dir else None,
+        script=Path(args.script) if args.script else None,
+        auto_answer_seconds=args.auto_answer,
+    )
+    if options.script is not None and not options.script.is_file():
+        return _fail(f"--script: no such file {options.script}")
+    try:
+        return int(_run_async(run_demo(options)))
+    except KeyboardInterrupt:
+        # asyncio.run cancelled the demo, which shut the bot down (audit flushed) first.
+        print("\nbye", file=sys.stderr)
+        return 0
+
+
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     parser = argparse.ArgumentParser(
         prog="callbot",
@@ -187,6 +212,22 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
 
     sub.add_parser("config", help="print the effective configuration, secrets masked")
     commands["config"] = _cmd_config
+
+    demo = sub.add_parser(
+        "demo",
+        help="offline demo: simulator, Telegram emulator and the bot, chat in the terminal",
+    )
+    demo.add_argument("--lang", choices=["ru", "en"], default="ru", help="chat language")
+    demo.add_argument("--script", metavar="FILE", help="run these lines, print the transcript")
+    demo.add_argument("--data-dir", metavar="DIR", help="keep data here (default: a temp dir)")
+    demo.add_argument(
+        "--auto-answer",
+        type=float,
+        default=2.0,
+        metavar="SECONDS",
+        help="called parties pick up by themselves after this long (default 2)",
+    )
+    commands["demo"] = _cmd_demo
 
     return parser, commands
 

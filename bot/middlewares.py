@@ -22,9 +22,7 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 OPEN_COMMANDS = ("/start", "/help")
 
 
-def actor_for(
-    member: Member, user: User, chat: Chat, update_id: int | None
-) -> Actor:
+def actor_for(member: Member, user: User, chat: Chat, update_id: int | None) -> Actor:
     return Actor(
         user_id=user.id,
         chat_id=chat.id,
@@ -44,9 +42,7 @@ class ActorMiddleware(BaseMiddleware):
         self._runtime = runtime
         self._notify_admins = notify_admins
 
-    async def __call__(
-        self, handler: Handler, event: TelegramObject, data: dict[str, Any]
-    ) -> Any:
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
         chat: Chat | None = data.get("event_chat")
         if user is None or user.is_bot:

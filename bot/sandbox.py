@@ -8,6 +8,7 @@ talks HTTP to the simulator; nothing here reaches Telegram or UIS.
 from __future__ import annotations
 
 import asyncio
+import time
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -91,7 +92,8 @@ async def running_sandbox(
     simulator = Simulator(
         account=demo_account(),
         options=simulator_options or SimulatorOptions(),
-        clock=clock or ManualClock(),
+        # Start the manual clock at wall time: session expiry times must make sense to the bot.
+        clock=clock or ManualClock(start=time.time()),
     )
     emulator = TelegramEmulator(bot_token=BOT_TOKEN, bot_username="uis_call_bot")
     emulator.add_user(DEMO_ADMIN_ID, "Анна", last_name="Смирнова", language_code="ru")

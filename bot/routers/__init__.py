@@ -10,7 +10,7 @@ def all_routers() -> list[Router]:
     from bot.routers import calls as calls_router
 
     # Specific routers first; the free-text number detector (calls) is last on purpose.
-    return [
+    specs = [
         common.router,
         login.router,
         settings.router,
@@ -19,3 +19,4 @@ def all_routers() -> list[Router]:
         cards.router,
         calls_router.router,
     ]
+    return [spec.build() for spec in specs]

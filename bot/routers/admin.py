@@ -7,7 +7,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -16,25 +16,25 @@ from aiogram.types import BufferedInputFile, Message
 from api.client import CallApiClient
 from api.credentials import PermanentKeyCredentials
 from api.errors import CallApiClientError
+from bot.callbacks import Action
+from bot.keyboards import inline
+from bot.logging_setup import SECRETS
+from bot.routers.login import _delete_secret
+from bot.routers.spec import RouterSpec
+from bot.runtime import Runtime
+from bot.services.access import Member
+from bot.services.actor import Actor
+from bot.services.failures import failure_from
+from bot.texts import explain_error, lang_for, t
 from db import catalog as catalog_store
 from db import credentials as credential_store
 from db.audit import export_audit_csv
 from db.catalog import CatalogImportError, CatalogSection
 from db.models import AccessState, CredentialKind
 
-from bot.callbacks import Action
-from bot.keyboards import inline
-from bot.logging_setup import SECRETS
-from bot.routers.login import _delete_secret
-from bot.runtime import Runtime
-from bot.services.access import Member
-from bot.services.actor import Actor
-from bot.services.failures import failure_from
-from bot.texts import explain_error, lang_for, t
-
 log = logging.getLogger(__name__)
 
-router = Router(name="admin")
+router = RouterSpec("admin")
 
 CATALOG_MAX_BYTES = 5 * 1024 * 1024
 
@@ -100,7 +100,9 @@ async def _set_access(bot: Bot, actor: Actor, rt: Runtime, user_id: int, allow: 
         actor.user_id, user_id, AccessState.ALLOWED if allow else AccessState.BLOCKED
     )
     if member is None:
-        await bot.send_message(actor.chat_id, t(actor.lang, "admin.user_not_found", user_id=user_id))
+        await bot.send_message(
+            actor.chat_id, t(actor.lang, "admin.user_not_found", user_id=user_id)
+        )
         return
     key = "admin.approved" if allow else "admin.denied"
     await bot.send_message(
@@ -218,7 +220,11 @@ async def assign_command(
     try:
         await bot.send_message(
             user_id,
-            t(lang_for(member.language_code), "settings.employee_assigned", employee=employee.full_name),
+            t(
+                lang_for(member.language_code),
+                "settings.employee_assigned",
+                employee=employee.full_name,
+            ),
         )
     except Exception:
         log.info("could not tell user %s about the employee link", user_id)

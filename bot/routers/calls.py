@@ -5,25 +5,25 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
 from api.phones import find_phone_numbers
-from db import call_settings as settings_store
-from db import catalog as catalog_store
-
 from bot.callbacks import Action
 from bot.keyboards import choice, inline
+from bot.routers.spec import RouterSpec
 from bot.runtime import Runtime
 from bot.services.actor import Actor
 from bot.services.calls import MissingInput, StartKind, StartRequest
 from bot.services.presentation import display_phone
 from bot.texts import t
+from db import call_settings as settings_store
+from db import catalog as catalog_store
 
-router = Router(name="calls")
+router = RouterSpec("calls")
 
 COMMAND_KINDS = {
     "call": StartKind.EMPLOYEE,
@@ -78,7 +78,9 @@ async def proceed(
             await bot.send_message(chat_id, t(lang, "settings.no_virtual_numbers"))
             return
         rows = [[(display_phone(row.number), f"vn:{row.number}")] for row in numbers]
-        await bot.send_message(chat_id, t(lang, "settings.ask_virtual_number"), reply_markup=choice(rows))
+        await bot.send_message(
+            chat_id, t(lang, "settings.ask_virtual_number"), reply_markup=choice(rows)
+        )
         return
     if missing is MissingInput.SCENARIO:
         async with rt.sessions() as session:
@@ -96,15 +98,24 @@ async def proceed(
         return
     if missing is MissingInput.MESSAGE:
         await state.set_state(StartFlow.message)
-        await bot.send_message(chat_id, t(lang, "call.ask_inform_message", max_length=TTS_MAX_LENGTH))
+        await bot.send_message(
+            chat_id, t(lang, "call.ask_inform_message", max_length=TTS_MAX_LENGTH)
+        )
         return
     await state.clear()
     placeholder = await bot.send_message(
-        chat_id, t(lang, "call.starting", number=display_phone(request.contact, masked=not actor.is_private_chat))
+        chat_id,
+        t(
+            lang,
+            "call.starting",
+            number=display_phone(request.contact, masked=not actor.is_private_chat),
+        ),
     )
     outcome = await rt.calls.start_call(actor, request, placeholder.message_id)
     if outcome.error is not None:
-        await bot.edit_message_text(outcome.error, chat_id=chat_id, message_id=placeholder.message_id)
+        await bot.edit_message_text(
+            outcome.error, chat_id=chat_id, message_id=placeholder.message_id
+        )
         return
     if outcome.update is not None:
         await bot.edit_message_text(
@@ -171,7 +182,9 @@ async def start_command(
 
 
 @router.message(StartFlow.number, F.text)
-async def number_given(message: Message, actor: Actor, rt: Runtime, state: FSMContext, bot: Bot) -> None:
+async def number_given(
+    message: Message, actor: Actor, rt: Runtime, state: FSMContext, bot: Bot
+) -> None:
     data = await state.get_data()
     await _begin(message, actor, rt, state, StartKind(data["kind"]), message.text or "", bot)
 
@@ -187,7 +200,12 @@ async def operator_given(
         )
     except ValueError:
         await message.answer(
-            t(lang, "call.number_invalid", field=t(lang, "field.operator"), expected=t(lang, "call.expected_phone"))
+            t(
+                lang,
+                "call.number_invalid",
+                field=t(lang, "field.operator"),
+                expected=t(lang, "call.expected_phone"),
+            )
         )
         return
     request = dataclasses.replace(_request_from(await state.get_data()), operator=operator)
@@ -217,8 +235,12 @@ async def virtual_number_chosen(
         await query.answer(t(actor.lang, "alert.stale"), show_alert=True)
         return
     async with rt.sessions.begin() as session:
-        await settings_store.update_call_settings(session, actor.user_id, default_virtual_number=number)
-    await query.answer(t(actor.lang, "settings.virtual_number_saved", number=display_phone(number))[:190])
+        await settings_store.update_call_settings(
+            session, actor.user_id, default_virtual_number=number
+        )
+    await query.answer(
+        t(actor.lang, "settings.virtual_number_saved", number=display_phone(number))[:190]
+    )
     data = await state.get_data()
     if data.get("kind"):
         request = dataclasses.replace(_request_from(data), virtual_number=number)
@@ -248,7 +270,9 @@ async def calls_command(message: Message, actor: Actor, rt: Runtime, bot: Bot) -
         calls = await rt.calls.my_active_calls(actor)
     except Exception as exc:
         failure = failure_from(exc, "list.calls")
-        await message.answer(explain_error(actor.lang, failure.mnemonic, **failure.context).render())
+        await message.answer(
+            explain_error(actor.lang, failure.mnemonic, **failure.context).render()
+        )
         return
     if not calls:
         await message.answer(t(actor.lang, "calls.empty"))
@@ -271,7 +295,10 @@ async def block_command(message: Message, actor: Actor, rt: Runtime, bot: Bot) -
         await message.answer(t(actor.lang, "calls.empty"))
         return
     await bot.edit_message_text(
-        update.text, chat_id=update.chat_id, message_id=update.message_id, reply_markup=inline(update.rows)
+        update.text,
+        chat_id=update.chat_id,
+        message_id=update.message_id,
+        reply_markup=inline(update.rows),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
@@ -12,6 +12,7 @@ from aiogram.types import CallbackQuery, Message
 from bot.callbacks import PREFIX, Action
 from bot.keyboards import inline
 from bot.routers.calls import proceed
+from bot.routers.spec import RouterSpec
 from bot.runtime import Runtime
 from bot.services.actor import Actor
 from bot.services.calls import CardUpdate, PressOutcome, StartKind, StartRequest
@@ -19,7 +20,7 @@ from bot.texts import t
 
 log = logging.getLogger(__name__)
 
-router = Router(name="cards")
+router = RouterSpec("cards")
 
 
 class TransferFlow(StatesGroup):
@@ -63,8 +64,12 @@ async def card_press(
     if outcome.alert is not None:
         await query.answer(outcome.alert[:200], show_alert=True)
         return
-    await query.answer(outcome.toast[:200] if outcome.toast else None)
-    await _after_press(bot, actor, rt, state, outcome)
+    # Redraw first: the button's spinner is the progress indicator until the card shows
+    # the result, then the toast repeats it.
+    try:
+        await _after_press(bot, actor, rt, state, outcome)
+    finally:
+        await query.answer(outcome.toast[:200] if outcome.toast else None)
 
 
 @router.message(TransferFlow.number, F.text)
@@ -73,7 +78,9 @@ async def transfer_number_given(
 ) -> None:
     data = await state.get_data()
     await state.clear()
-    outcome = await rt.calls.transfer_to_typed(actor, int(data.get("card_id", 0)), message.text or "")
+    outcome = await rt.calls.transfer_to_typed(
+        actor, int(data.get("card_id", 0)), message.text or ""
+    )
     if outcome.alert is not None:
         await message.answer(outcome.alert)
         return

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from aiogram import Router
 from aiogram.filters import Command, CommandStart
 from aiogram.types import Message
 
+from bot.routers.spec import RouterSpec
 from bot.services.access import Member
 from bot.services.actor import Actor
 from bot.texts import t
 from bot.texts.commands import Role, command_help
 
-router = Router(name="common")
+router = RouterSpec("common")
 
 
 def role_of(member: Member) -> Role:

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import Message
 
-from db.audit import recent_audit_entries
-from db.models import AuditOutcome
-
+from bot.routers.spec import RouterSpec
 from bot.runtime import Runtime
 from bot.services.actor import Actor
 from bot.texts import Raw, format_duration, t
+from db.audit import recent_audit_entries
+from db.models import AuditOutcome
 
-router = Router(name="info")
+router = RouterSpec("info")
 
 HISTORY_ROWS = 15
 

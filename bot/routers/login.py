@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
@@ -14,18 +14,18 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
 from api.errors import CallApiClientError
-from db.models import CredentialKind
-
 from bot.keyboards import choice
 from bot.logging_setup import SECRETS
+from bot.routers.spec import RouterSpec
 from bot.runtime import Runtime
 from bot.services.actor import Actor
 from bot.services.failures import failure_from
 from bot.texts import Lang, explain_error, t
+from db.models import CredentialKind
 
 log = logging.getLogger(__name__)
 
-router = Router(name="login")
+router = RouterSpec("login")
 
 
 class LoginFlow(StatesGroup):

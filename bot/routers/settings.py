@@ -3,25 +3,25 @@ and asking an admin to link the user to their UIS employee."""
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
 from api.phones import PhoneKind, classify_dial_target
+from bot.keyboards import choice
+from bot.routers.spec import RouterSpec
+from bot.runtime import Runtime
+from bot.services.actor import Actor
+from bot.services.presentation import display_phone
+from bot.texts import Raw, t
 from db import call_settings as settings_store
 from db import catalog as catalog_store
 from db.call_settings import HoldMessage
 from db.models import MessageKind
 
-from bot.keyboards import choice
-from bot.runtime import Runtime
-from bot.services.actor import Actor
-from bot.services.presentation import display_phone
-from bot.texts import Raw, t
-
-router = Router(name="settings")
+router = RouterSpec("settings")
 
 HOLD_TEXT_MAX = 1000
 
@@ -240,7 +240,9 @@ async def favourite_given(message: Message, actor: Actor, rt: Runtime, state: FS
             )
         except ValueError:
             continue
-        label = " ".join(words[cut:]) or (display_phone(number) if kind is PhoneKind.E164 else number)
+        label = " ".join(words[cut:]) or (
+            display_phone(number) if kind is PhoneKind.E164 else number
+        )
         found = (number, label)
         break
     if found is None:
@@ -260,9 +262,7 @@ async def favourite_given(message: Message, actor: Actor, rt: Runtime, state: FS
                 session, actor.user_id, label=label[:64], target=number
             )
     except ValueError:
-        await message.answer(
-            t(lang, "settings.favourites_full", max=settings_store.MAX_FAVOURITES)
-        )
+        await message.answer(t(lang, "settings.favourites_full", max=settings_store.MAX_FAVOURITES))
         return
     await state.clear()
     await message.answer(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -43,7 +42,7 @@ def audit_record_for(attempt: AttemptRecord) -> AuditRecord:
         detail_parts.append(f"HTTP {attempt.http_status}")
     if attempt.detail:
         detail_parts.append(attempt.detail)
-    limits = None if attempt.limits is None else dataclasses.asdict(attempt.limits)
+    limits = None if attempt.limits is None else dict(attempt.limits._asdict())
     return AuditRecord.create(
         method=attempt.method,
         outcome=_OUTCOMES[attempt.outcome],
@@ -70,6 +69,21 @@ class AuditObserver:
 
     def __call__(self, attempt: AttemptRecord) -> None:
         try:
-            self._writer.submit(audit_record_for(attempt))
-        except Exception:  # the writer journals first; a failure here must not break a call
+            record = audit_record_for(attempt)
+        except Exception:
+            # Never lose the row: keep what is certain (method, outcome, who) and say why.
+            log.exception("incomplete audit row for %s", attempt.method)
+            record = AuditRecord.create(
+                method=attempt.method,
+                outcome=_OUTCOMES[attempt.outcome],
+                chat_id=_int_or_none(attempt.context.get(CTX_CHAT)),
+                telegram_user_id=_int_or_none(attempt.context.get(CTX_USER)),
+                telegram_update_id=_int_or_none(attempt.context.get(CTX_UPDATE)),
+                request_id=attempt.request_id,
+                error_mnemonic=attempt.mnemonic,
+                error_detail="audit row incomplete: params could not be recorded",
+            )
+        try:
+            self._writer.submit(record)
+        except Exception:  # the writer journals first and counts its own failures
             log.exception("could not queue an audit row for %s", attempt.method)

@@ -102,9 +102,7 @@ def derive_view(
         final = Phase.TRANSFERRED if previous is Phase.TRANSFERRED else Phase.FINISHED
         return CallView(call_session_id, final, None)
     roles = classify_legs(snapshot, my_employee_id)
-    live = {
-        leg.leg_id: leg for leg in snapshot.legs if leg.state_kind is not LegState.DISCONNECTED
-    }
+    live = {leg.leg_id: leg for leg in snapshot.legs if leg.state_kind is not LegState.DISCONNECTED}
     if not live:
         return CallView(call_session_id, Phase.FINISHED, snapshot, roles)
 

@@ -212,9 +212,7 @@ class CallService:
                 numbers = await catalog_store.list_virtual_numbers(session)
                 self._catalog.names = Names(
                     employees={row.id: row.full_name for row in employees},
-                    employee_phones={
-                        row.id: str(row.phones[0]) for row in employees if row.phones
-                    },
+                    employee_phones={row.id: str(row.phones[0]) for row in employees if row.phones},
                     tags=[(row.id, row.name) for row in tags],
                     favourites=[],
                 )
@@ -367,7 +365,9 @@ class CallService:
         del kind
         return number
 
-    async def start_call(self, actor: Actor, request: StartRequest, message_id: int) -> StartOutcome:
+    async def start_call(
+        self, actor: Actor, request: StartRequest, message_id: int
+    ) -> StartOutcome:
         """Start a call and bind it to the card message ``message_id`` (already sent)."""
         missing = await self.prepare_start(actor, request)
         if missing is not None:
@@ -711,9 +711,7 @@ class CallService:
             except (CallApiClientError, NotSignedInError) as exc:
                 failure = failure_from(exc, "list.talk_options")
                 card.note = self._explain(actor.lang, failure)
-                return PressOutcome(
-                    update=await self._draw(card), login_needed=failure.needs_login
-                )
+                return PressOutcome(update=await self._draw(card), login_needed=failure.needs_login)
             card.talk_options = list(reply.data)
             card.menu = Menu.TALK_OPTIONS
         else:

@@ -260,9 +260,7 @@ def card_buttons(card: CardState, names: Names) -> list[list[Button]]:
             buttons = []
             for leg in legs:
                 role = view.roles.get(leg.leg_id, LegRole.OTHER) if view else LegRole.OTHER
-                label = (
-                    f"{t(lang, f'card.role.{role.value}')}: {_leg_name(leg, role, card, names)}"
-                )
+                label = f"{t(lang, f'card.role.{role.value}')}: {_leg_name(leg, role, card, names)}"
                 buttons.append(Button(label[:60], Action.DISCONNECT, leg.leg_id))
             return [*[[button] for button in buttons], [back]]
         case Menu.TRANSFER:

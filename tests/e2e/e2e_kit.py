@@ -1,0 +1,157 @@
+"""End-to-end harness: emulator ↔ real bot ↔ simulator, on a fresh PostgreSQL database."""
+
+from __future__ import annotations
+
+import os
+import time
+import secrets
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+
+from api.simulator import ManualClock, SimulatorOptions
+from bot.emulator import CallbackAnswer, TelegramEmulator, VisibleMessage
+from bot.sandbox import DEMO_MANAGER_ID, Sandbox, admit_manager, running_sandbox
+
+MANAGER = DEMO_MANAGER_ID
+MANAGER_KEY = "demo-key-manager-0001"
+CLIENT = "79031234567"
+SILENT_CLIENT = "79037654321"
+DEFAULT_SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+
+
+def _dsn(url: str) -> str:
+    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+@asynccontextmanager
+async def fresh_database() -> AsyncIterator[str]:
+    """A database of its own for one test (the sandbox migrates it), dropped afterwards."""
+    server = os.environ.get("CALLBOT_TEST_DATABASE_URL", DEFAULT_SERVER)
+    name = f"callbot_e2e_{secrets.token_hex(5)}"
+    admin = await asyncpg.connect(_dsn(server))
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    parts = urlsplit(server)
+    try:
+        yield urlunsplit((parts.scheme, parts.netloc, "/" + name, "", ""))
+    finally:
+        admin = await asyncpg.connect(_dsn(server))
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+
+@dataclass
+class World:
+    sandbox: Sandbox
+    database_url: str
+
+    @property
+    def emu(self) -> TelegramEmulator:
+        return self.sandbox.emulator
+
+    @property
+    def sim(self) -> Any:
+        return self.sandbox.simulator.control
+
+    async def say(self, text: str, chat_id: int = MANAGER, **kwargs: Any) -> VisibleMessage:
+        """Send a message and return the bot's first reply (or edit) after it."""
+        await self.emu.send_message(chat_id, text, **kwargs)
+        return await self.emu.wait_for_bot_message(chat_id, timeout=15)
+
+    async def reply_matching(
+        self, chat_id: int, predicate: Callable[[VisibleMessage], bool]
+    ) -> VisibleMessage:
+        return await self.emu.wait_for_bot_message(chat_id, predicate=predicate, timeout=15)
+
+    def requests(self, method: str | None = None) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = self.sim.requests(method)
+        return result
+
+    async def log_in_with_key(self, user_id: int = MANAGER, key: str = MANAGER_KEY) -> None:
+        await self.say("/login", user_id)
+        await self.emu.press_button(user_id, "🔑 Ключ доступа", timeout=15)
+        await self.emu.wait_for_bot_message(user_id, timeout=15)
+        await self.emu.send_message(user_id, key)
+        await self.emu.wait_for_bot_message(
+            user_id, text_contains="✅", include_edits=False, timeout=15
+        )
+
+    async def start_call(
+        self, number: str = CLIENT, user_id: int = MANAGER, chat_id: int | None = None
+    ) -> VisibleMessage:
+        """/call NUMBER, choosing the first virtual number if asked; returns the card."""
+        chat = user_id if chat_id is None else chat_id
+        reply = await self.say(f"/call {number}", chat, user_id=user_id)
+        if reply.buttons and reply.button_texts[0].startswith("+"):
+            await self.emu.press_button(chat, reply.button_texts[0], user_id=user_id, timeout=15)
+        return await self.reply_matching(
+            chat, lambda message: "ID" in (message.text or "") and bool(message.text)
+        )
+
+    def card(self, message_id: int, user_id: int = MANAGER) -> VisibleMessage:
+        message = self.emu.message(user_id, message_id)
+        assert message is not None
+        return message
+
+    async def press(
+        self, card: VisibleMessage, text: str, user_id: int = MANAGER
+    ) -> tuple[CallbackAnswer, VisibleMessage]:
+        answer = await self.emu.press_button(
+            card.chat_id, text, message_id=card.message_id, user_id=user_id, timeout=15
+        )
+        return answer, self.card(card.message_id, card.chat_id)
+
+    def call_id(self) -> int:
+        calls = self.sim.calls(include_ended=False)
+        assert calls, "no call in progress in the simulator"
+        call_session_id: int = calls[-1]["call_session_id"]
+        return call_session_id
+
+    def answer_all(self, call_session_id: int) -> None:
+        """Every ringing party picks up (employee first, then the contact it dials)."""
+        for _ in range(4):
+            call = self.sim.call(call_session_id)
+            ringing = [leg for leg in call["legs"] if leg["status"] == "ringing"]
+            if not ringing:
+                return
+            self.sim.answer(call_session_id, ringing[0]["leg_id"])
+
+
+@asynccontextmanager
+async def world(
+    tmp_path: Path,
+    *,
+    admitted: bool = True,
+    logged_in: bool = True,
+    simulator_options: SimulatorOptions | None = None,
+    **settings: Any,
+) -> AsyncIterator[World]:
+    async with (
+        fresh_database() as database_url,
+        running_sandbox(
+            tmp_path,
+            database_url=database_url,
+            clock=ManualClock(start=time.time()),
+            simulator_options=simulator_options,
+            security={"encryption_keys": "q1uQ9bBgdYgFCkMWqIYJ5v4lXr7yZk0XJfbqg7yC3Xs="},
+            **settings,
+        ) as sandbox,
+    ):
+        here = World(sandbox, database_url)
+        here.emu.add_user(MANAGER, "Иван", last_name="Петров", language_code="ru")
+        await here.say("/start")
+        if admitted:
+            await admit_manager(sandbox.runtime)
+        if admitted and logged_in:
+            await here.log_in_with_key()
+        yield here

@@ -1,0 +1,191 @@
+"""A manager's day through the real bot: emulator ↔ bot ↔ simulator, audit on PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import asyncpg
+import pytest
+from e2e_kit import CLIENT, MANAGER, MANAGER_KEY, World, world
+
+pytestmark = pytest.mark.e2e
+
+
+async def _audit_methods(here: World) -> list[tuple[str, str, int | None]]:
+    await here.sandbox.runtime.audit.flush(max_wait=10)
+    connection = await asyncpg.connect(
+        here.database_url.replace("postgresql+asyncpg://", "postgresql://")
+    )
+    try:
+        rows = await connection.fetch(
+            "SELECT method, outcome::text AS outcome, telegram_update_id, params::text AS params"
+            " FROM audit_log ORDER BY occurred_at, id"
+        )
+    finally:
+        await connection.close()
+    for row in rows:
+        assert MANAGER_KEY not in row["params"]
+    return [(row["method"], row["outcome"], row["telegram_update_id"]) for row in rows]
+
+
+async def test_consultation_transfer_block_and_release_are_audited(tmp_path: Path) -> None:
+    async with world(tmp_path) as here:
+        card = await here.start_call("8 (903) 123-45-67")
+        assert "Дозвон" in (card.text or "")
+        assert card.button_texts == ["✖️ Отменить звонок", "🔄 Обновить"]
+        call_id = here.call_id()
+        start = here.requests("start.employee_call")[-1]["params"]
+        assert start["direction"] == "out"
+        assert start["contact"] == CLIENT
+        assert start["external_id"].startswith("tg-")
+
+        here.answer_all(call_id)
+        _, card = await here.press(card, "🔄 Обновить")
+        assert "Разговор" in (card.text or "")
+        assert "⏸ Удержание" in card.button_texts
+
+        answer, card = await here.press(card, "⏸ Удержание")
+        assert answer.text == "Клиент на удержании"
+        assert "минута" in (card.text or "")  # the points footer after every action
+        assert card.button_texts == [
+            "▶️ Снять с удержания",
+            "↪️ Перевести…",
+            "📴 Завершить",
+            "🔄 Обновить",
+        ]
+        _, card = await here.press(card, "↪️ Перевести…")
+        _, card = await here.press(card, "Мария Иванова")
+        assert "Набираем третьего участника" in (card.text or "")
+        assert here.requests("make.call")[-1]["params"]["to"] == "79160000102"
+
+        third = [leg for leg in here.sim.call(call_id)["legs"] if leg["status"] == "ringing"]
+        here.sim.answer(call_id, third[0]["leg_id"])
+        _, card = await here.press(card, "🔄 Обновить")
+        assert "Консультация" in (card.text or "")
+        _, card = await here.press(card, "↩️ Вернуться к клиенту")
+        assert "Разговор" in (card.text or "")
+        assert here.sim.call(call_id)["state"] == "TALK"
+
+        _, card = await here.press(card, "🚫 В черный список")
+        assert "только администратор" in (card.text or "")
+        _, card = await here.press(card, "Да, подтверждаю")
+        assert CLIENT in here.sim.blacklist()
+        _, card = await here.press(card, "📴 Завершить")
+        assert "Звонок завершен" in (card.text or "")
+        assert card.buttons == ()
+
+        methods = [method for method, outcome, _ in await _audit_methods(here) if outcome == "ok"]
+        for method in (
+            "list.calls",
+            "start.employee_call",
+            "hold.call",
+            "make.call",
+            "restore.talk",
+            "block.contact",
+            "release.call",
+        ):
+            assert method in methods, method
+        rows = await _audit_methods(here)
+        assert all(update_id is not None for method, _, update_id in rows if method != "list.calls")
+
+
+async def test_blind_transfer_nobody_answers_ends_the_call(tmp_path: Path) -> None:
+    async with world(tmp_path) as here:
+        card = await here.start_call()
+        call_id = here.call_id()
+        here.answer_all(call_id)
+        await here.press(card, "🔄 Обновить")
+        _, card = await here.press(card, "⏸ Удержание")
+        _, card = await here.press(card, "↪️ Перевести…")
+        _, card = await here.press(card, "Олег Сидоров")
+        _, card = await here.press(card, "⏩ Перевести сразу")
+        assert "клиент будет потерян" in (card.text or "")
+        _, card = await here.press(card, "Да, подтверждаю")
+        assert "переведен" in (card.text or "").lower()
+        ringing = [leg for leg in here.sim.call(call_id)["legs"] if leg["status"] == "ringing"]
+        here.sim.fail(call_id, ringing[0]["leg_id"])
+        assert here.sim.call(call_id)["ended_at"] is not None
+
+
+async def test_inbound_call_shows_up_under_calls(tmp_path: Path) -> None:
+    async with world(tmp_path) as here:
+        inbound = here.sim.place_inbound_call("79037777777", employee_id=101)
+        here.answer_all(inbound["call_session_id"])
+        await here.emu.send_message(MANAGER, "/calls")
+        card = await here.reply_matching(MANAGER, lambda m: "Разговор" in (m.text or ""))
+        assert "+7 903 777-77-77" in (card.text or "")
+        assert str(inbound["call_session_id"]) in (card.text or "")
+        _, card = await here.press(card, "⏸ Удержание")
+        assert here.sim.call(inbound["call_session_id"])["state"] == "HOLD"
+
+
+async def test_number_in_any_message_offers_a_call_and_a_double_tap_starts_one(
+    tmp_path: Path,
+) -> None:
+    async with world(tmp_path) as here:
+        await here.emu.send_message(MANAGER, "ИНН 7707083893, заказ 123456")
+        reply = await here.emu.wait_for_bot_message(MANAGER, timeout=15)
+        assert reply.buttons == ()
+        offer = await here.say("Перезвоните клиенту: +7 903 123-45-67, он ждет")
+        assert offer.button_texts == ["📞 Позвонить +7 903 123-45-67"]
+        await here.say("/settings")  # choose the virtual number ahead, so the tap calls at once
+        await here.emu.press_button(MANAGER, "📱 Виртуальный номер", timeout=15)
+        chooser = await here.emu.wait_for_bot_message(MANAGER, timeout=15)
+        await here.emu.press_button(MANAGER, chooser.button_texts[0], timeout=15)
+        before = len(here.requests("start.employee_call"))
+        first = await here.emu.tap_button(
+            MANAGER, offer.button_texts[0], message_id=offer.message_id
+        )
+        second = await here.emu.tap_button(
+            MANAGER, offer.button_texts[0], message_id=offer.message_id
+        )
+        await here.emu.wait_for_callback_answer(first.query_id, timeout=15)
+        repeated = await here.emu.wait_for_callback_answer(second.query_id, timeout=15)
+        await here.reply_matching(MANAGER, lambda m: "ID" in (m.text or ""))
+        await asyncio.sleep(0.2)
+        assert len(here.requests("start.employee_call")) == before + 1
+        assert repeated.show_alert
+
+
+async def test_shared_contact_offers_a_call(tmp_path: Path) -> None:
+    async with world(tmp_path) as here:
+        await here.emu.send_contact(MANAGER, phone_number="+79031234567", first_name="Клиент")
+        offer = await here.emu.wait_for_bot_message(MANAGER, timeout=15)
+        assert offer.button_texts == ["📞 Позвонить +7 903 123-45-67"]
+
+
+async def test_password_login_deletes_the_secret_and_logout_closes_the_session(
+    tmp_path: Path,
+) -> None:
+    async with world(tmp_path, logged_in=False) as here:
+        await here.say("/login")
+        await here.emu.press_button(MANAGER, "👤 Логин и пароль", timeout=15)
+        await here.emu.wait_for_bot_message(MANAGER, timeout=15)
+        await here.say("demo.manager")
+        sent = await here.emu.send_message(MANAGER, "demo-pass-manager")
+        await here.emu.wait_for_bot_message(
+            MANAGER, predicate=lambda m: "Только на час" in m.button_texts, timeout=15
+        )
+        await here.emu.press_button(MANAGER, "Только на час", timeout=15)
+        done = await here.emu.wait_for_bot_message(
+            MANAGER, text_contains="✅", include_edits=False, timeout=15
+        )
+        assert "сессия" in (done.text or "")
+        visible = [message.text for message in here.emu.visible_messages(MANAGER)]
+        assert "demo-pass-manager" not in visible
+        assert here.emu.message(MANAGER, sent.message_id or 0) is None
+        for request in here.requests():
+            assert "demo-pass-manager" not in str(request)
+        await here.say("/logout")
+        assert here.requests("logout.user")
+
+
+async def test_group_login_is_refused_and_cards_mask_numbers(tmp_path: Path) -> None:
+    async with world(tmp_path) as here:
+        group = here.emu.add_group(-100500, "Дежурные", [MANAGER])
+        reply = await here.say("/login", group.chat_id, user_id=MANAGER)
+        assert "личн" in (reply.text or "")
+        card = await here.start_call(CLIENT, chat_id=group.chat_id)
+        assert "+7 903 ***-**-67" in (card.text or "")
+        assert CLIENT not in (card.text or "")
