@@ -29,7 +29,6 @@ from typing import Any, TextIO
 
 from api.simulator import SimulatorOptions
 from api.simulator.clock import RealClock
-
 from bot.emulator import TelegramEmulator
 from bot.emulator.errors import EmulatorError, EmulatorTimeout
 from bot.emulator.models import BotEvent, VisibleMessage
@@ -214,9 +213,7 @@ def find_button(messages: Iterable[VisibleMessage], wanted: str) -> tuple[Visibl
     case-insensitive substring; several substring matches in one message are an error.
     """
     needle = wanted.strip().casefold()
-    ordered = sorted(
-        (m for m in messages if m.from_bot and m.buttons), key=lambda m: -m.message_id
-    )
+    ordered = sorted((m for m in messages if m.from_bot and m.buttons), key=lambda m: -m.message_id)
     for message in ordered:
         texts = message.button_texts
         for match in (
@@ -363,7 +360,9 @@ class DemoChat:
         if len(arguments) == 1 and arguments[0].isdigit():
             await self.press_number(int(arguments[0]))
             return
-        message, index = find_button(self.emulator.visible_messages(self.chat_id), " ".join(arguments))
+        message, index = find_button(
+            self.emulator.visible_messages(self.chat_id), " ".join(arguments)
+        )
         await self._press_at(message, index)
 
     async def press_number(self, number: int) -> None:
@@ -416,7 +415,7 @@ class DemoChat:
     async def _hang_up(self, arguments: list[str]) -> None:
         for call in self._active_calls():
             contact = [leg for leg in call["legs"] if leg.get("role") == "contact"]
-            talking = [leg for leg in contact if leg.get("status") not in ("ended", "failed")]
+            talking = [leg for leg in contact if leg.get("status") == "connected"]
             if talking:
                 leg = talking[0]
                 self.sandbox.simulator.control.hang_up(call["call_session_id"], leg["leg_id"])
@@ -516,7 +515,7 @@ async def _admit(sandbox: Sandbox, lang: str) -> None:
 @contextlib.asynccontextmanager
 async def _data_dir(given: Path | None) -> AsyncIterator[Path]:
     if given is not None:
-        given.mkdir(parents=True, exist_ok=True)
+        await asyncio.to_thread(given.mkdir, parents=True, exist_ok=True)
         yield given
         return
     with tempfile.TemporaryDirectory(prefix="callbot-demo-") as path:
@@ -525,8 +524,7 @@ async def _data_dir(given: Path | None) -> AsyncIterator[Path]:
 
 def script_lines(path: Path) -> Iterator[tuple[int, str]]:
     """Numbered lines of a script file."""
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        yield number, line
+    yield from enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
 
 
 async def _run_script(chat: DemoChat, path: Path) -> int:

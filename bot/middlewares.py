@@ -47,8 +47,13 @@ class ActorMiddleware(BaseMiddleware):
         chat: Chat | None = data.get("event_chat")
         if user is None or user.is_bot:
             return None
-        if chat is None and isinstance(event, CallbackQuery) and event.message is not None:
-            chat = event.message.chat
+        if chat is None and isinstance(event, CallbackQuery):
+            # A press on a message Telegram no longer shows us: treat it as the private chat.
+            chat = (
+                event.message.chat
+                if event.message is not None
+                else Chat(id=user.id, type="private")
+            )
         if chat is None:
             return None
         update: Update | None = data.get("event_update")

@@ -31,7 +31,8 @@ def test_unreachable_server_fails_with_a_hint(tmp_path: Path) -> None:
             """
         )
     )
-    (tmp_path / "conftest.py").write_text((REPO / "tests" / "conftest.py").read_text())
+    for helper in ("conftest.py", "dbtest_support.py"):
+        (tmp_path / helper).write_text((REPO / "tests" / helper).read_text())
     env = dict(os.environ)
     env["CALLBOT_TEST_DATABASE_URL"] = "postgresql+asyncpg://postgres@127.0.0.1:1/postgres"
     result = subprocess.run(

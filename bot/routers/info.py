@@ -20,7 +20,9 @@ HISTORY_ROWS = 15
 
 
 def _points(value: float | None) -> str:
-    return "?" if value is None else f"{value:g}"
+    if value is None:
+        return "?"
+    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
 
 @router.message(Command("limits"))
@@ -73,7 +75,7 @@ async def history_command(message: Message, actor: Actor, rt: Runtime) -> None:
         call = (
             t(lang, "history.call_suffix", call_id=row.call_session_id)
             if row.call_session_id is not None
-            else ""
+            else "—"
         )
         lines.append(
             t(

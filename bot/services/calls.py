@@ -161,6 +161,9 @@ _AFTER: dict[Action, Phase] = {
     Action.COMPLETE_TRANSFER: Phase.TRANSFERRED,
 }
 
+# Errors that mean the card is behind the call.
+_RESYNC_AFTER = frozenset({"invalid_state", "call_session_not_found", "leg_not_found"})
+
 CardPublisher = Callable[[CardUpdate], Awaitable[None]]
 ExpiryCheck = Callable[[int], Awaitable[int]]
 
@@ -780,8 +783,9 @@ class CallService:
             failure = failure_from(exc)
             card.note = self._explain(lang, failure)
             card.menu = Menu.MAIN
-            if failure.is_invalid_state or isinstance(exc, OutcomeUnknownError):
-                # The card was wrong about the call (or we cannot tell): re-sync it.
+            if failure.mnemonic in _RESYNC_AFTER or isinstance(exc, OutcomeUnknownError):
+                # The card was wrong about the call (or we cannot tell): re-sync it, so it
+                # shows what is possible now instead of a dead button.
                 await self._sync(card, api)
             toast = explain_error(lang, failure.mnemonic, **failure.context).plain_title
             return PressOutcome(

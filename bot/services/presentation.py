@@ -38,7 +38,9 @@ def display_phone(number: str | None, *, masked: bool = False) -> str:
 
 
 def _points(value: float | None) -> str:
-    return "?" if value is None else f"{value:g}"
+    if value is None:
+        return "?"
+    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
 
 def limits_footer(lang: Lang, snapshot: BudgetSnapshot) -> str:

@@ -94,8 +94,9 @@ class World:
         reply = await self.say(f"/call {number}", chat, user_id=user_id)
         if reply.buttons and reply.button_texts[0].startswith("+"):
             await self.emu.press_button(chat, reply.button_texts[0], user_id=user_id, timeout=15)
+        # Every drawn card ends with the points footer; the "calling…" placeholder does not.
         return await self.reply_matching(
-            chat, lambda message: "ID" in (message.text or "") and bool(message.text)
+            chat, lambda message: any(word in (message.text or "") for word in ("минута", "баллы"))
         )
 
     def card(self, message_id: int, user_id: int = MANAGER) -> VisibleMessage:
@@ -116,6 +117,21 @@ class World:
         assert calls, "no call in progress in the simulator"
         call_session_id: int = calls[-1]["call_session_id"]
         return call_session_id
+
+    def end_call(self, call_session_id: int) -> None:
+        """Whoever is still on the line hangs up (or stops ringing)."""
+        for _ in range(6):
+            call = self.sim.call(call_session_id)
+            if call["ended_at"] is not None:
+                return
+            legs = [leg for leg in call["legs"] if leg["status"] != "disconnected"]
+            if not legs:
+                return
+            leg = legs[0]
+            if leg["status"] == "ringing":
+                self.sim.fail(call_session_id, leg["leg_id"])
+            else:
+                self.sim.hang_up(call_session_id, leg["leg_id"])
 
     def answer_all(self, call_session_id: int) -> None:
         """Every ringing party picks up (employee first, then the contact it dials)."""

@@ -1,0 +1,290 @@
+"""Registry of the 22 Call API methods: wire name -> models and behaviour flags.
+
+The flags drive the client's policy:
+
+* ``read_only`` - may be retried after a transport error (list.calls, list.talk_options only);
+* ``starts_call`` - a start.* method: the client sends ``direction="out"`` and a unique
+  ``external_id`` so that a call whose reply was lost can be found again in list.calls;
+* ``in_call_action`` - acts on a live conversation; the points budget lets these through its
+  reserve, so a list refresh can never starve a transfer;
+* ``points`` - cost per request (minute and day counters). The docs show 1/1 for the methods whose
+  cost is visible and nothing for the rest; we assume 1 everywhere (``points_documented`` says
+  which figures are documented).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Final
+
+from pydantic import BaseModel
+
+from api.models import (
+    AddCoachParams,
+    AddCoachResult,
+    BlockContactParams,
+    BlockContactResult,
+    CallTalkOptionParams,
+    CallTalkOptionResult,
+    DisconnectLegParams,
+    DisconnectLegResult,
+    HoldCallParams,
+    HoldCallResult,
+    ListCallsParams,
+    ListCallsResult,
+    ListTalkOptionsParams,
+    ListTalkOptionsResult,
+    LoginUserParams,
+    LoginUserResult,
+    LogoutUserParams,
+    LogoutUserResult,
+    MakeCallParams,
+    MakeCallResult,
+    RecordCallParams,
+    RecordCallResult,
+    ReleaseCallParams,
+    ReleaseCallResult,
+    RestoreTalkParams,
+    RestoreTalkResult,
+    SendDtmfParams,
+    SendDtmfResult,
+    StartEmployeeCallParams,
+    StartEmployeeCallResult,
+    StartInformerCallParams,
+    StartInformerCallResult,
+    StartScenarioCallParams,
+    StartScenarioCallResult,
+    StartSimpleCallParams,
+    StartSimpleCallResult,
+    StartVnumberCallParams,
+    StartVnumberCallResult,
+    TagCallParams,
+    TagCallResult,
+    TransferTalkParams,
+    TransferTalkResult,
+    UnholdCallParams,
+    UnholdCallResult,
+)
+
+__all__ = [
+    "LOGIN_METHOD",
+    "LOGOUT_METHOD",
+    "METHODS",
+    "Component",
+    "MethodGroup",
+    "MethodSpec",
+    "get_method",
+]
+
+LOGIN_METHOD: Final = "login.user"
+LOGOUT_METHOD: Final = "logout.user"
+
+
+class Component(StrEnum):
+    """Call API component a method belongs to (must be enabled for the account)."""
+
+    BASIC_SET = "Basic set"
+    CALL_MANAGEMENT = "Call management"
+    INFORMER_CALL = "Informer call"
+    SCENARIO_CALL = "Scenario call"
+
+
+class MethodGroup(StrEnum):
+    """Documentation section of a method."""
+
+    AUTH = "auth"
+    CREATE_CALL = "create_call"
+    CALL_MANAGEMENT = "call_management"
+
+
+@dataclass(frozen=True, slots=True)
+class MethodSpec:
+    """Everything the client needs to know about one method."""
+
+    name: str
+    python_name: str
+    params_model: type[BaseModel]
+    result_model: type[BaseModel]
+    component: Component
+    group: MethodGroup
+    read_only: bool = False
+    starts_call: bool = False
+    in_call_action: bool = False
+    points: int = 1
+    points_documented: bool = False
+
+    @property
+    def requires_token(self) -> bool:
+        """Every method but login.user carries params.access_token."""
+        return self.name != LOGIN_METHOD
+
+    @property
+    def retry_safe(self) -> bool:
+        """May be sent again after a transport error (only read-only methods)."""
+        return self.read_only
+
+
+def _spec(
+    name: str,
+    params_model: type[BaseModel],
+    result_model: type[BaseModel],
+    component: Component,
+    group: MethodGroup,
+    *,
+    read_only: bool = False,
+    starts_call: bool = False,
+    in_call_action: bool = False,
+    points_documented: bool = False,
+) -> MethodSpec:
+    return MethodSpec(
+        name=name,
+        python_name=name.replace(".", "_"),
+        params_model=params_model,
+        result_model=result_model,
+        component=component,
+        group=group,
+        read_only=read_only,
+        starts_call=starts_call,
+        in_call_action=in_call_action,
+        points_documented=points_documented,
+    )
+
+
+_BASIC = Component.BASIC_SET
+_MANAGE = Component.CALL_MANAGEMENT
+_AUTH = MethodGroup.AUTH
+_CREATE = MethodGroup.CREATE_CALL
+_CALLS = MethodGroup.CALL_MANAGEMENT
+
+_ALL: Final = (
+    _spec(LOGIN_METHOD, LoginUserParams, LoginUserResult, _BASIC, _AUTH, points_documented=True),
+    _spec(LOGOUT_METHOD, LogoutUserParams, LogoutUserResult, _BASIC, _AUTH, points_documented=True),
+    _spec(
+        "start.employee_call",
+        StartEmployeeCallParams,
+        StartEmployeeCallResult,
+        _BASIC,
+        _CREATE,
+        starts_call=True,
+        points_documented=True,
+    ),
+    _spec(
+        "start.scenario_call",
+        StartScenarioCallParams,
+        StartScenarioCallResult,
+        Component.SCENARIO_CALL,
+        _CREATE,
+        starts_call=True,
+        points_documented=True,
+    ),
+    _spec(
+        "start.vnumber_call",
+        StartVnumberCallParams,
+        StartVnumberCallResult,
+        _BASIC,
+        _CREATE,
+        starts_call=True,
+        points_documented=True,
+    ),
+    _spec(
+        "start.informer_call",
+        StartInformerCallParams,
+        StartInformerCallResult,
+        Component.INFORMER_CALL,
+        _CREATE,
+        starts_call=True,
+        points_documented=True,
+    ),
+    _spec(
+        "start.simple_call",
+        StartSimpleCallParams,
+        StartSimpleCallResult,
+        _BASIC,
+        _CREATE,
+        starts_call=True,
+    ),
+    _spec(
+        "make.call",
+        MakeCallParams,
+        MakeCallResult,
+        _MANAGE,
+        _CALLS,
+        in_call_action=True,
+        points_documented=True,
+    ),
+    _spec(
+        "transfer.talk",
+        TransferTalkParams,
+        TransferTalkResult,
+        _MANAGE,
+        _CALLS,
+        in_call_action=True,
+        points_documented=True,
+    ),
+    _spec(
+        "restore.talk",
+        RestoreTalkParams,
+        RestoreTalkResult,
+        _MANAGE,
+        _CALLS,
+        in_call_action=True,
+        points_documented=True,
+    ),
+    _spec("hold.call", HoldCallParams, HoldCallResult, _MANAGE, _CALLS, in_call_action=True),
+    _spec("unhold.call", UnholdCallParams, UnholdCallResult, _MANAGE, _CALLS, in_call_action=True),
+    _spec("tag.call", TagCallParams, TagCallResult, _MANAGE, _CALLS, in_call_action=True),
+    _spec(
+        "disconnect.leg",
+        DisconnectLegParams,
+        DisconnectLegResult,
+        _MANAGE,
+        _CALLS,
+        in_call_action=True,
+    ),
+    _spec("add.coach", AddCoachParams, AddCoachResult, _MANAGE, _CALLS, in_call_action=True),
+    _spec("record.call", RecordCallParams, RecordCallResult, _MANAGE, _CALLS, in_call_action=True),
+    _spec(
+        "block.contact",
+        BlockContactParams,
+        BlockContactResult,
+        _MANAGE,
+        _CALLS,
+        in_call_action=True,
+    ),
+    _spec(
+        "call.talk_option",
+        CallTalkOptionParams,
+        CallTalkOptionResult,
+        _MANAGE,
+        _CALLS,
+        in_call_action=True,
+    ),
+    _spec("send.dtmf", SendDtmfParams, SendDtmfResult, _MANAGE, _CALLS, in_call_action=True),
+    _spec(
+        "list.talk_options",
+        ListTalkOptionsParams,
+        ListTalkOptionsResult,
+        _MANAGE,
+        _CALLS,
+        read_only=True,
+    ),
+    _spec("list.calls", ListCallsParams, ListCallsResult, _MANAGE, _CALLS, read_only=True),
+    _spec(
+        "release.call",
+        ReleaseCallParams,
+        ReleaseCallResult,
+        _BASIC,
+        _CALLS,
+        in_call_action=True,
+    ),
+)
+
+METHODS: Final = MappingProxyType({spec.name: spec for spec in _ALL})
+"""Wire method name (e.g. ``"hold.call"``) -> :class:`MethodSpec`."""
+
+
+def get_method(name: str) -> MethodSpec | None:
+    """The spec of a wire method name, or None when the method is not in the reference."""
+    return METHODS.get(name)

@@ -1,0 +1,1062 @@
+"""Button press latency and throughput of the bot, and the points its live-card poll spends.
+
+What is measured: a press on a call card's "Record on/off" button (one Call API request,
+``record.call``), from the moment the Telegram emulator injects the callback query to the
+moment the UIS simulator receives the JSON-RPC request (the bot's own work per press before
+UIS is asked), and to the moment the bot answers the callback query (after the card redraw).
+
+The set-up is the production shape, split over two processes so that the bot has a core to
+itself (the machine has two): this process is the world (UIS simulator on the real clock with
+a generated account of N employees, Telegram emulator, the load driver); the bot is a child
+process started exactly as in production, ``python -m bot.cli run``, polling the emulator, with
+its database (and the audit log) on a temporary PostgreSQL database on 127.0.0.1:5432 that this
+script creates and drops. N users (1,000 by default) are approved, linked to their own
+employee and signed in with their own permanent key; each has an inbound call in progress and
+opened it with /calls, so N call cards are live (in the TALK phase) for the whole run, and the
+bot's live poll refreshes them in the background, as it would in production.
+
+Timing points, all read from ``time.perf_counter`` in this process: the injection (just before
+``TelegramEmulator.tap_button``), the simulator's receipt (a hook wrapped around the
+simulator's request log, whose ``add`` runs as the request is dispatched), and the answer (a
+hook wrapped around the emulator's event log, which records ``answerCallbackQuery``). The
+simulator and the emulator are not modified.
+
+Load shapes: "serial" = one press at a time, round-robin over the N chats (what one press
+costs); "N chats" = every chat presses again as soon as its previous press was answered
+(closed loop; presses/s at saturation, and the latency under that load).
+
+Floors, measured in the same run over the same path:
+  aiogram feed_update   the same update (same card message and callback data size) fed to a
+                        bare Dispatcher with a do-nothing handler, in-process
+  raw client call       ``CallApiClient.record_call`` from this process: start to receipt,
+                        and the full round trip
+  floor bot             a minimal aiogram bot in a child process (default Dispatcher, a handler
+                        that makes the same raw client call and answers the query), polling the
+                        same emulator: the transport floor of the whole path, serial and closed
+                        loop over the same N chats
+The verdict compares the bot with the floor bot: the bot should add <= 2 ms per press (p50,
+serial) and reach >= 500 presses/s in its process. CPU seconds of both processes per phase are
+printed to show which side limited the throughput.
+
+Live-card poll: before the load phases the simulator's account has the demo limits (60 points
+a minute, 1,000 a day); 10 users open their cards and the poll runs for a while; the points
+charged for its ``list.calls`` are counted in the simulator and printed per minute, next to
+what ``LivePoller.interval()`` predicts from the budget learned from the simulator's replies.
+
+    .venv/bin/python benchmarks/bench_bot.py              # full run (a few minutes)
+    .venv/bin/python benchmarks/bench_bot.py --smoke      # tiny CI run (< 60 s)
+    .venv/bin/python benchmarks/bench_bot.py --profile    # also cProfile the bot process
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import pstats
+import secrets
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from api.budget import PointsBudget  # noqa: E402
+from api.client import CallApiClient  # noqa: E402
+from api.credentials import PermanentKeyCredentials  # noqa: E402
+from api.metadata import Limits  # noqa: E402
+from api.simulator import Simulator, SimulatorOptions  # noqa: E402
+from api.simulator.account import Account  # noqa: E402
+from api.simulator.clock import RealClock  # noqa: E402
+
+DEFAULT_SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+BOT_TOKEN = "424242:BENCH-TOKEN-not-a-real-telegram-token"
+ADMIN_ID = 1000
+FIRST_USER_ID = 10_001
+FIRST_EMPLOYEE_ID = 5_000
+POLL_CARDS = 10
+DEMO_POINTS_PER_MINUTE = 60
+DEMO_POINTS_PER_DAY = 1000
+HUGE_POINTS = 1_000_000_000
+TARGET_ADDED_MS = 2.0
+TARGET_PRESSES_PER_SECOND = 500.0
+STEP_TIMEOUT_SECONDS = 600.0
+
+
+@dataclass(frozen=True)
+class Plan:
+    users: int
+    serial_presses: int
+    load_seconds: float
+    poll_seconds: float
+    feed_iterations: int
+    client_iterations: int
+
+
+FULL = Plan(
+    users=1000,
+    serial_presses=1000,
+    load_seconds=20.0,
+    poll_seconds=60.0,
+    feed_iterations=5000,
+    client_iterations=1000,
+)
+SMOKE = Plan(
+    users=20,
+    serial_presses=40,
+    load_seconds=2.0,
+    poll_seconds=8.0,
+    feed_iterations=500,
+    client_iterations=50,
+)
+
+
+def user_id(index: int) -> int:
+    return FIRST_USER_ID + index
+
+
+def employee_id(index: int) -> int:
+    return FIRST_EMPLOYEE_ID + index
+
+
+def employee_phone(index: int) -> str:
+    return f"7916{index:07d}"
+
+
+def contact_phone(index: int) -> str:
+    return f"7903{index:07d}"
+
+
+def access_key(index: int) -> str:
+    return f"bench-key-{index:05d}"
+
+
+def employee_name(index: int) -> str:
+    return f"Сотрудник {index:04d}"
+
+
+# ----------------------------------------------------------------------------- the world
+
+
+def build_account(users: int) -> Account:
+    """The demo account's shape with one employee, Call API user and permanent key per user."""
+    from api.simulator.account import demo_account
+
+    document = demo_account().to_json()
+    document["employees"] = [
+        {
+            "id": employee_id(index),
+            "full_name": employee_name(index),
+            "extension": str(employee_id(index)),
+            "phone_numbers": [{"number": employee_phone(index), "active": True}],
+            "coach_employee_id": None,
+            "record_all_calls": False,
+        }
+        for index in range(users)
+    ]
+    document["users"] = [
+        {
+            "login": f"bench.user.{index}",
+            "password": secrets.token_hex(8),
+            "employee_id": employee_id(index),
+            "call_api_access": True,
+        }
+        for index in range(users)
+    ]
+    document["permanent_keys"] = [
+        {
+            "key": access_key(index),
+            "login": f"bench.user.{index}",
+            "expires_at": None,
+            "blocked": False,
+        }
+        for index in range(users)
+    ]
+    document["scenarios"] = [
+        {**scenario, "employee_ids": [employee_id(0)]} for scenario in document["scenarios"]
+    ]
+    document["limits"] = {
+        **document["limits"],
+        "points_per_minute": DEMO_POINTS_PER_MINUTE,
+        "points_per_day": DEMO_POINTS_PER_DAY,
+    }
+    return Account.from_json(document)
+
+
+def build_catalog(users: int) -> bytes:
+    from db.catalog import demo_catalog_bytes
+
+    catalog = json.loads(demo_catalog_bytes())
+    catalog["employees"] = [
+        {"id": employee_id(index), "full_name": employee_name(index), "phones": [employee_phone(index)]}
+        for index in range(users)
+    ]
+    return json.dumps(catalog, ensure_ascii=False).encode()
+
+
+@contextlib.asynccontextmanager
+async def temporary_database() -> AsyncIterator[str]:
+    """A fresh PostgreSQL database on the local server, dropped afterwards."""
+    parts = urlsplit(DEFAULT_SERVER)
+    name = f"callbot_bench_bot_{secrets.token_hex(4)}"
+    admin_dsn = DEFAULT_SERVER.replace("postgresql+asyncpg://", "postgresql://", 1)
+    admin = await asyncpg.connect(admin_dsn, timeout=10)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    try:
+        yield urlunsplit((parts.scheme, parts.netloc, "/" + name, "", ""))
+    finally:
+        admin = await asyncpg.connect(admin_dsn, timeout=10)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+
+class Probe:
+    """Timestamps from hooks wrapped around the simulator's request log and the emulator's
+    event log (instance attributes shadow the methods; the classes are not modified)."""
+
+    def __init__(self, simulator: Simulator, emulator: Any, method: str = "record.call") -> None:
+        self._method = method
+        self._requests: dict[int, asyncio.Future[float]] = {}
+        self._answers: dict[str, float] = {}
+        self._answer_waiters: dict[str, asyncio.Future[float]] = {}
+        request_log = simulator.runtime.log
+        add_entry = request_log.add
+
+        def add(**entry: Any) -> Any:
+            logged = add_entry(**entry)
+            if entry.get("method") == self._method and isinstance(entry.get("params"), dict):
+                waiter = self._requests.pop(entry["params"].get("call_session_id"), None)
+                if waiter is not None and not waiter.done():
+                    waiter.set_result(time.perf_counter())
+            return logged
+
+        request_log.add = add  # type: ignore[method-assign]
+        state = emulator._state
+        record_event = state.record_event
+
+        def record(kind: str, chat_id: int, **fields: Any) -> Any:
+            event = record_event(kind, chat_id, **fields)
+            if kind == "callback_answer":
+                query_id = fields.get("callback_query_id")
+                if isinstance(query_id, str) and query_id not in self._answers:
+                    now = time.perf_counter()
+                    self._answers[query_id] = now
+                    waiter = self._answer_waiters.pop(query_id, None)
+                    if waiter is not None and not waiter.done():
+                        waiter.set_result(now)
+            return event
+
+        state.record_event = record
+
+    def expect_request(self, call_session_id: int) -> asyncio.Future[float]:
+        """Resolved with the receipt time of the next request about this call."""
+        waiter: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        self._requests[call_session_id] = waiter
+        return waiter
+
+    def expect_answer(self, query_id: str) -> asyncio.Future[float]:
+        """Resolved with the time the bot answered this callback query."""
+        waiter: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        answered = self._answers.pop(query_id, None)
+        if answered is not None:
+            waiter.set_result(answered)
+        else:
+            self._answer_waiters[query_id] = waiter
+        return waiter
+
+    def forget_answers(self) -> None:
+        self._answers.clear()
+
+
+@dataclass
+class ChatUnderTest:
+    index: int
+    user_id: int
+    call_session_id: int = 0
+    card_message_id: int = 0
+    record_on: bool = True  # the next floor press turns recording on
+
+
+@dataclass
+class Samples:
+    """Latencies (seconds) of presses, and throughput over the measured window."""
+
+    label: str
+    to_request: list[float] = field(default_factory=list)
+    to_answer: list[float] = field(default_factory=list)
+    failures: int = 0
+    window_seconds: float = 0.0
+    completed_in_window: int = 0
+    bot_cpu_seconds: float = 0.0
+    world_cpu_seconds: float = 0.0
+    elapsed_seconds: float = 0.0
+
+    @property
+    def presses_per_second(self) -> float:
+        return self.completed_in_window / self.window_seconds if self.window_seconds else 0.0
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    position = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[position]
+
+
+def ms(value: float) -> str:
+    return f"{value * 1000:8.2f}"
+
+
+Press = Callable[[ChatUnderTest], Awaitable[tuple[float, float]]]
+
+
+class Child:
+    """A child process (the bot, or the floor bot) with its CPU time from /proc."""
+
+    def __init__(self, process: asyncio.subprocess.Process, log_path: Path) -> None:
+        self.process = process
+        self.log_path = log_path
+
+    @classmethod
+    async def start(cls, argv: list[str], env: dict[str, str], log_path: Path) -> Child:
+        log = log_path.open("wb")
+        try:
+            process = await asyncio.create_subprocess_exec(
+                *argv, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT
+            )
+        finally:
+            log.close()
+        return cls(process, log_path)
+
+    def cpu_seconds(self) -> float:
+        try:
+            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        ticks = int(fields[11]) + int(fields[12])  # utime + stime
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+    def log_text(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    async def stop(self) -> int:
+        if self.process.returncode is None:
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            return await asyncio.wait_for(self.process.wait(), 90)
+        except TimeoutError:
+            self.process.kill()
+            return await self.process.wait()
+
+
+async def measure(
+    label: str,
+    chats: list[ChatUnderTest],
+    press: Press,
+    *,
+    serial_presses: int | None = None,
+    seconds: float = 0.0,
+    child: Child,
+) -> Samples:
+    """Serial presses round-robin over the chats, or every chat pressing in a closed loop."""
+    samples = Samples(label)
+    bot_cpu, world_cpu = child.cpu_seconds(), time.process_time()
+    phase_start = time.perf_counter()
+    if serial_presses is not None:
+        started = time.perf_counter()
+        for number in range(serial_presses):
+            try:
+                to_request, to_answer = await press(chats[number % len(chats)])
+            except TimeoutError:
+                samples.failures += 1
+                continue
+            samples.to_request.append(to_request)
+            samples.to_answer.append(to_answer)
+        samples.window_seconds = time.perf_counter() - started
+        samples.completed_in_window = len(samples.to_answer)
+    else:
+        begin = time.perf_counter()
+        window_start = begin + min(2.0, seconds * 0.2)  # warm-up: every chat got going
+        window_end = window_start + seconds
+
+        async def worker(chat: ChatUnderTest) -> None:
+            while time.perf_counter() < window_end:
+                pressed_at = time.perf_counter()
+                try:
+                    to_request, to_answer = await press(chat)
+                except TimeoutError:
+                    samples.failures += 1
+                    continue
+                if pressed_at >= window_start:
+                    samples.to_request.append(to_request)
+                    samples.to_answer.append(to_answer)
+                if window_start <= pressed_at + to_answer <= window_end:
+                    samples.completed_in_window += 1
+
+        await asyncio.gather(*(worker(chat) for chat in chats))
+        samples.window_seconds = seconds
+    samples.bot_cpu_seconds = child.cpu_seconds() - bot_cpu
+    samples.world_cpu_seconds = time.process_time() - world_cpu
+    samples.elapsed_seconds = time.perf_counter() - phase_start
+    return samples
+
+
+async def wait_until(what: str, probe: Callable[[], bool], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not probe():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+@dataclass
+class PollFigures:
+    seconds: float
+    requests: int
+    points: float
+    predicted_interval: float
+    predicted_per_minute: float
+    low_day_interval: float
+    low_day_per_minute: float
+    cost_per_poll: float
+
+    @property
+    def per_minute(self) -> float:
+        return self.points / (self.seconds / 60.0)
+
+
+@dataclass
+class Results:
+    plan: Plan
+    poll: PollFigures | None = None
+    phases: list[Samples] = field(default_factory=list)
+    feed_update: list[float] = field(default_factory=list)
+    parse_and_feed: list[float] = field(default_factory=list)
+    client_to_request: list[float] = field(default_factory=list)
+    client_round_trip: list[float] = field(default_factory=list)
+    audit_rows: int = 0
+    record_presses: int = 0
+    bot_log_problems: list[str] = field(default_factory=list)
+    profile_path: Path | None = None
+
+
+class Bench:
+    """The world (simulator + emulator + driver) and the phases run against it."""
+
+    def __init__(self, plan: Plan, database_url: str, data_dir: Path, profile: bool) -> None:
+        from bot.emulator import TelegramEmulator
+
+        self.plan = plan
+        self.database_url = database_url
+        self.data_dir = data_dir
+        self.profile = profile
+        self.encryption_key = self._new_key()
+        self.simulator = Simulator(
+            account=build_account(plan.users),
+            options=SimulatorOptions(auto_answer_seconds=0.2),
+            clock=RealClock(),
+        )
+        self.emulator = TelegramEmulator(bot_token=BOT_TOKEN, bot_username="uis_call_bot")
+        self.probe = Probe(self.simulator, self.emulator)
+        self.chats = [ChatUnderTest(index, user_id(index)) for index in range(plan.users)]
+        self.results = Results(plan)
+        self.sim_url = ""
+        self.emu_url = ""
+
+    @staticmethod
+    def _new_key() -> str:
+        from db.crypto import generate_key
+
+        return generate_key()
+
+    # ------------------------------------------------------------------ set-up
+
+    def settings(self) -> Any:
+        from bot.sandbox import sandbox_settings
+
+        return sandbox_settings(
+            self.data_dir,
+            self.database_url,
+            self.sim_url,
+            self.emu_url,
+            security={"encryption_keys": self.encryption_key},
+        )
+
+    def bot_environment(self) -> dict[str, str]:
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("CALLBOT_")}
+        environment.update(
+            {
+                "CALLBOT_TELEGRAM__BOT_TOKEN": BOT_TOKEN,
+                "CALLBOT_TELEGRAM__API_SERVER": self.emu_url,
+                "CALLBOT_TELEGRAM__ADMIN_IDS": str(ADMIN_ID),
+                "CALLBOT_CALLAPI__SITE": "custom",
+                "CALLBOT_CALLAPI__URL": self.sim_url,
+                "CALLBOT_DATABASE__URL": self.database_url,
+                "CALLBOT_SECURITY__ENCRYPTION_KEYS": self.encryption_key,
+                "CALLBOT_DATA_DIR": str(self.data_dir),
+                "CALLBOT_LOG__LEVEL": "WARNING",
+                "BENCH_FLOOR_EMULATOR_URL": self.emu_url,
+                "BENCH_FLOOR_SIMULATOR_URL": self.sim_url,
+            }
+        )
+        return environment
+
+    async def prepare_database(self) -> None:
+        """What admins and users did before the run: approvals, links, stored keys."""
+        from db import catalog as catalog_store
+        from db.credentials import save_user_credential
+        from db.migrate import upgrade_head
+        from db.models import AccessState, CredentialKind
+
+        from bot.runtime import build_runtime
+
+        await upgrade_head(self.database_url)
+        runtime = await build_runtime(self.settings())
+        try:
+            await runtime.access.ensure_admins()
+            async with runtime.sessions.begin() as session:
+                await catalog_store.import_catalog(
+                    session, build_catalog(self.plan.users), filename="bench_catalog.json"
+                )
+            limit = asyncio.Semaphore(16)
+
+            async def admit(chat: ChatUnderTest) -> None:
+                async with limit:
+                    access = runtime.access
+                    await access.see(
+                        chat.user_id,
+                        username=None,
+                        first_name=f"User {chat.index}",
+                        last_name=None,
+                        language_code="ru",
+                        chat_id=chat.user_id,
+                        chat_type="private",
+                        chat_title=None,
+                    )
+                    await access.set_access(ADMIN_ID, chat.user_id, AccessState.ALLOWED)
+                    await access.assign_employee(
+                        ADMIN_ID, chat.user_id, employee_id(chat.index), employee_phone(chat.index)
+                    )
+                    # The same row /login stores after checking the key (checked below by use).
+                    async with runtime.sessions.begin() as session:
+                        await save_user_credential(
+                            session,
+                            runtime.cipher,
+                            chat.user_id,
+                            kind=CredentialKind.PERMANENT_KEY,
+                            login=None,
+                            access_token=access_key(chat.index),
+                            expires_at=None,
+                        )
+
+            await asyncio.gather(*(admit(chat) for chat in self.chats))
+        finally:
+            await runtime.close()
+        for chat in self.chats:
+            self.emulator.add_user(chat.user_id, f"User {chat.index}", language_code="ru")
+
+    def place_calls(self, chats: list[ChatUnderTest]) -> None:
+        control = self.simulator.control
+        for chat in chats:
+            call = control.place_inbound_call(
+                contact_phone(chat.index), employee_id=employee_id(chat.index)
+            )
+            chat.call_session_id = int(call["call_session_id"])
+
+    def calls_talking(self, chats: list[ChatUnderTest]) -> bool:
+        wanted = {chat.call_session_id for chat in chats}
+        talking = {
+            call["call_session_id"]
+            for call in self.simulator.control.calls(include_ended=False)
+            if call["legs"] and all(leg["status"] == "connected" for leg in call["legs"])
+        }
+        return wanted <= talking
+
+    async def open_cards(self, chats: list[ChatUnderTest]) -> None:
+        """Each user sends /calls; the bot opens a card for their call in progress."""
+        self.place_calls(chats)
+        await wait_until("calls to be answered", lambda: self.calls_talking(chats), 60)
+        on_label, _off_label = self.record_labels()
+        for start in range(0, len(chats), 100):
+            batch = chats[start : start + 100]
+            for chat in batch:
+                await self.emulator.send_message(chat.user_id, "/calls")
+
+            def cards_ready(batch: list[ChatUnderTest] = batch) -> bool:
+                for chat in batch:
+                    if chat.card_message_id:
+                        continue
+                    message = self.emulator.last_bot_message(chat.user_id)
+                    if message is not None and on_label in message.button_texts:
+                        chat.card_message_id = message.message_id
+                return all(chat.card_message_id for chat in batch)
+
+            await wait_until("call cards", cards_ready, STEP_TIMEOUT_SECONDS)
+
+    @staticmethod
+    def record_labels() -> tuple[str, str]:
+        from bot.texts import Lang, t
+
+        return t(Lang.RU, "btn.record_on"), t(Lang.RU, "btn.record_off")
+
+    async def start_bot(self, argv: list[str], name: str) -> Child:
+        child = await Child.start(argv, self.bot_environment(), self.data_dir / f"{name}.log")
+        try:
+            await self.emulator.wait_for_polling(timeout=120)
+        except Exception:
+            print(child.log_text()[-4000:], file=sys.stderr)
+            raise
+        return child
+
+    # ------------------------------------------------------------------ presses
+
+    async def press_card(self, chat: ChatUnderTest) -> tuple[float, float]:
+        """Press the card's Record on/off button (one record.call)."""
+        on_label, off_label = self.record_labels()
+        message = self.emulator.message(chat.user_id, chat.card_message_id)
+        texts = message.button_texts if message is not None else []
+        label = on_label if on_label in texts else off_label
+        requested = self.probe.expect_request(chat.call_session_id)
+        started = time.perf_counter()
+        press = await self.emulator.tap_button(
+            chat.user_id, label, message_id=chat.card_message_id
+        )
+        answered = self.probe.expect_answer(press.query_id)
+        received = await asyncio.wait_for(requested, 60)
+        done = await asyncio.wait_for(answered, 60)
+        return received - started, done - started
+
+    def floor_data(self, chat: ChatUnderTest) -> str:
+        """Callback data for the floor bot, as long as the card button's data."""
+        message = self.emulator.message(chat.user_id, chat.card_message_id)
+        real = message.buttons[0][0].callback_data if message is not None else None
+        size = len(real or "") or 48
+        action = "on" if chat.record_on else "off"
+        data = f"f:{chat.call_session_id}:{chat.index}:{action}:"
+        return data + "x" * max(0, size - len(data))
+
+    async def press_floor(self, chat: ChatUnderTest) -> tuple[float, float]:
+        data = self.floor_data(chat)
+        chat.record_on = not chat.record_on
+        requested = self.probe.expect_request(chat.call_session_id)
+        started = time.perf_counter()
+        press = await self.emulator.send_callback_query(
+            chat.user_id, data, message_id=chat.card_message_id
+        )
+        answered = self.probe.expect_answer(press.query_id)
+        received = await asyncio.wait_for(requested, 60)
+        done = await asyncio.wait_for(answered, 60)
+        return received - started, done - started
+
+    # ------------------------------------------------------------------ phases
+
+    async def measure_poll(self, seconds: float) -> PollFigures:
+        """Points the live poll spends with POLL_CARDS cards open, under the demo limits."""
+        from bot.services.live import LivePoller
+
+        control = self.simulator.control
+        window_start = time.time()  # the simulator's real clock is time.time()
+        await asyncio.sleep(seconds)
+        window_end = time.time()
+        report = control.points()
+        charges = [
+            charge
+            for charge in report["charges"]
+            if charge["method"] == "list.calls" and window_start <= charge["at"] < window_end
+        ]
+        requests = [
+            entry
+            for entry in control.requests("list.calls")
+            if window_start <= entry["at"] < window_end
+        ]
+        cost = statistics.fmean(c["day"] for c in charges) if charges else 1.0
+
+        async def no_tick() -> bool:
+            return False
+
+        def interval_for(limits: Limits) -> float:
+            budget = PointsBudget(reserve=5)  # the bot's default points_reserve
+            budget.observe(limits)
+            return LivePoller(budget, no_tick).interval()  # the bot's default pacing
+
+        learned = Limits.from_mapping(report["limits"])
+        assert learned is not None
+        predicted = interval_for(learned)
+        low_day = interval_for(
+            Limits(
+                day_limit=DEMO_POINTS_PER_DAY,
+                day_remaining=DEMO_POINTS_PER_DAY * 0.15,
+                day_reset=6 * 3600.0,
+                minute_limit=DEMO_POINTS_PER_MINUTE,
+                minute_remaining=DEMO_POINTS_PER_MINUTE,
+                minute_reset=60.0,
+            )
+        )
+        return PollFigures(
+            seconds=window_end - window_start,
+            requests=len(requests),
+            points=float(sum(c["day"] for c in charges)),
+            predicted_interval=predicted,
+            predicted_per_minute=60.0 / predicted * cost,
+            low_day_interval=low_day,
+            low_day_per_minute=60.0 / low_day * cost,
+            cost_per_poll=cost,
+        )
+
+    async def measure_feed_update(self, chat: ChatUnderTest) -> None:
+        """aiogram alone: the same callback update into a bare Dispatcher, do-nothing handler."""
+        from aiogram import Bot, Dispatcher
+        from aiogram.types import CallbackQuery, Update
+
+        message = self.emulator.message(chat.user_id, chat.card_message_id)
+        assert message is not None and message.buttons
+        payload = {
+            "update_id": 1,
+            "callback_query": {
+                "id": "42",
+                "from": self.emulator.user(chat.user_id).to_api(),
+                "chat_instance": "1",
+                "message": message.raw,
+                "data": message.buttons[0][0].callback_data,
+            },
+        }
+        bot = Bot(BOT_TOKEN)
+        dispatcher = Dispatcher()
+
+        @dispatcher.callback_query()
+        async def do_nothing(query: CallbackQuery) -> None:
+            return None
+
+        try:
+            update = Update.model_validate(payload, context={"bot": bot})
+            for _ in range(min(200, self.plan.feed_iterations)):  # warm-up
+                await dispatcher.feed_update(bot, update)
+            for _ in range(self.plan.feed_iterations):
+                started = time.perf_counter()
+                await dispatcher.feed_update(bot, update)
+                self.results.feed_update.append(time.perf_counter() - started)
+            for _ in range(self.plan.feed_iterations):
+                started = time.perf_counter()
+                parsed = Update.model_validate(payload, context={"bot": bot})
+                await dispatcher.feed_update(bot, parsed)
+                self.results.parse_and_feed.append(time.perf_counter() - started)
+        finally:
+            await bot.session.close()
+
+    async def measure_raw_client(self, chat: ChatUnderTest) -> None:
+        """The Call API client alone: record.call from this process to the simulator."""
+        client = CallApiClient(base_url=self.sim_url)
+        api = client.bind(PermanentKeyCredentials(access_key(chat.index)))
+        try:
+            for number in range(self.plan.client_iterations + 20):
+                requested = self.probe.expect_request(chat.call_session_id)
+                started = time.perf_counter()
+                await api.record_call(
+                    call_session_id=chat.call_session_id, action="on" if number % 2 else "off"
+                )
+                finished = time.perf_counter()
+                received = await asyncio.wait_for(requested, 10)
+                if number >= 20:  # the first ones warm the connection pool up
+                    self.results.client_to_request.append(received - started)
+                    self.results.client_round_trip.append(finished - started)
+        finally:
+            await client.aclose()
+
+    async def count_audit_rows(self, method: str) -> int:
+        dsn = self.database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
+        connection = await asyncpg.connect(dsn, timeout=10)
+        try:
+            count = await connection.fetchval(
+                "SELECT count(*) FROM audit_log WHERE method = $1", method
+            )
+        finally:
+            await connection.close()
+        return int(count)
+
+    def bot_argv(self) -> list[str]:
+        if not self.profile:
+            return [sys.executable, "-m", "bot.cli", "run"]
+        self.results.profile_path = self.data_dir / "bot.prof"
+        return [
+            sys.executable,
+            "-m",
+            "cProfile",
+            "-o",
+            str(self.results.profile_path),
+            "-m",
+            "bot.cli",
+            "run",
+        ]
+
+    async def run(self) -> Results:
+        plan = self.plan
+        async with (
+            self.simulator.running(host="127.0.0.1", port=0) as sim_server,
+            self.emulator.running(host="127.0.0.1", port=0) as emu_server,
+        ):
+            self.sim_url, self.emu_url = sim_server.url, emu_server.base_url
+            step("set-up: database, users, keys")
+            await self.prepare_database()
+            step("bot process: starting")
+            bot = await self.start_bot(self.bot_argv(), "bot")
+            try:
+                poll_chats = self.chats[: min(POLL_CARDS, len(self.chats))]
+                step(f"live poll: {len(poll_chats)} cards, demo limits, {plan.poll_seconds:g} s")
+                await self.open_cards(poll_chats)
+                self.results.poll = await self.measure_poll(plan.poll_seconds)
+                self.simulator.control.set_limits(
+                    points_per_minute=HUGE_POINTS, points_per_day=HUGE_POINTS
+                )
+                step(f"opening the other {len(self.chats) - len(poll_chats)} cards")
+                await self.open_cards(self.chats[len(poll_chats) :])
+                await self.run_presses("bot", self.press_card, bot)
+                self.results.record_presses = len(self.simulator.control.requests("record.call"))
+            finally:
+                step("bot process: stopping (audit flush)")
+                status = await bot.stop()
+            log = bot.log_text()
+            self.results.bot_log_problems = [
+                line for line in log.splitlines() if "Traceback" in line or " ERROR " in line
+            ]
+            if status != 0:
+                self.results.bot_log_problems.append(f"bot exited with status {status}")
+            self.results.audit_rows = await self.count_audit_rows("record.call")
+            step("floor bot process: starting")
+            floor_argv = [sys.executable, str(Path(__file__).resolve()), "--floor-bot"]
+            floor = await self.start_bot(floor_argv, "floor")
+            try:
+                await self.run_presses("floor bot", self.press_floor, floor)
+            finally:
+                await floor.stop()
+            step("floors in this process: aiogram feed_update, raw client call")
+            await self.measure_feed_update(self.chats[0])
+            await self.measure_raw_client(self.chats[0])
+        return self.results
+
+    async def run_presses(self, who: str, press: Press, child: Child) -> None:
+        plan = self.plan
+        warm = self.chats[: min(50, len(self.chats))]
+        await measure("warm-up", warm, press, serial_presses=len(warm), child=child)
+        step(f"{who}: {plan.serial_presses} serial presses")
+        self.results.phases.append(
+            await measure(
+                f"{who}, serial", self.chats, press, serial_presses=plan.serial_presses, child=child
+            )
+        )
+        step(f"{who}: {len(self.chats)} chats pressing for {plan.load_seconds:g} s")
+        self.results.phases.append(
+            await measure(
+                f"{who}, {len(self.chats)} chats",
+                self.chats,
+                press,
+                seconds=plan.load_seconds,
+                child=child,
+            )
+        )
+
+
+def step(text: str) -> None:
+    print(f"-- {text}", file=sys.stderr, flush=True)
+
+
+# ----------------------------------------------------------------------------- report
+
+
+def verdict(ok: bool) -> str:
+    return "OK" if ok else "MISS"
+
+
+def report(results: Results) -> None:
+    plan = results.plan
+    print(
+        f"\nBot button press: Record on/off (one record.call) with {plan.users} chats, each with "
+        "a live call card; audit on PostgreSQL"
+    )
+    header = (
+        f"{'phase':<24}{'presses':>8}{'fail':>6}{'p50 →UIS':>10}{'p99 →UIS':>10}"
+        f"{'p50 →ans':>10}{'p99 →ans':>10}{'presses/s':>11}{'bot CPU':>9}{'world CPU':>10}"
+    )
+    print(header)
+    print("-" * len(header))
+    for phase in results.phases:
+        elapsed = phase.elapsed_seconds or 1.0
+        print(
+            f"{phase.label:<24}{len(phase.to_answer):>8}{phase.failures:>6}"
+            f"{ms(percentile(phase.to_request, 0.5)):>10}{ms(percentile(phase.to_request, 0.99)):>10}"
+            f"{ms(percentile(phase.to_answer, 0.5)):>10}{ms(percentile(phase.to_answer, 0.99)):>10}"
+            f"{phase.presses_per_second:>11.1f}"
+            f"{100 * phase.bot_cpu_seconds / elapsed:>8.0f}%"
+            f"{100 * phase.world_cpu_seconds / elapsed:>9.0f}%"
+        )
+    print("(times in ms; →UIS = injection to the simulator's receipt of record.call, →ans = to")
+    print(" the bot's answerCallbackQuery; CPU = share of one core during the phase)")
+    feed_p50 = percentile(results.feed_update, 0.5)
+    client_p50 = percentile(results.client_to_request, 0.5)
+    print("\nFloors (this process):")
+    print(
+        f"  aiogram feed_update, do-nothing handler   p50 {ms(feed_p50)}   p99 "
+        f"{ms(percentile(results.feed_update, 0.99))}  ({len(results.feed_update)} runs)"
+    )
+    print(
+        f"  parse Update + feed_update                p50 "
+        f"{ms(percentile(results.parse_and_feed, 0.5))}   p99 "
+        f"{ms(percentile(results.parse_and_feed, 0.99))}"
+    )
+    print(
+        f"  raw client record.call → receipt          p50 {ms(client_p50)}   p99 "
+        f"{ms(percentile(results.client_to_request, 0.99))}   round trip p50 "
+        f"{ms(percentile(results.client_round_trip, 0.5))}"
+    )
+    by_label = {phase.label: phase for phase in results.phases}
+    bot_serial = by_label.get("bot, serial")
+    floor_serial = by_label.get("floor bot, serial")
+    bot_load = by_label.get(f"bot, {plan.users} chats")
+    floor_load = by_label.get(f"floor bot, {plan.users} chats")
+    print("\nVerdict:")
+    if bot_serial and floor_serial:
+        added = percentile(bot_serial.to_request, 0.5) - percentile(floor_serial.to_request, 0.5)
+        print(
+            f"  bot adds over the floor bot (serial, p50 →UIS): {added * 1000:.2f} ms"
+            f"   target <= {TARGET_ADDED_MS:g} ms: {verdict(added * 1000 <= TARGET_ADDED_MS)}"
+        )
+        added99 = percentile(bot_serial.to_request, 0.99) - percentile(
+            floor_serial.to_request, 0.99
+        )
+        print(f"  same at p99: {added99 * 1000:.2f} ms")
+        over_floors = percentile(bot_serial.to_request, 0.5) - feed_p50 - client_p50
+        transport = percentile(floor_serial.to_request, 0.5) - feed_p50 - client_p50
+        print(
+            f"  bot p50 →UIS minus (feed_update + raw client) p50: {over_floors * 1000:.2f} ms "
+            f"(the floor bot's own remainder, i.e. update delivery: {transport * 1000:.2f} ms)"
+        )
+    if bot_load and floor_load:
+        rate = bot_load.presses_per_second
+        print(
+            f"  bot throughput, {plan.users} chats: {rate:.1f} presses/s"
+            f"   target >= {TARGET_PRESSES_PER_SECOND:g}: "
+            f"{verdict(rate >= TARGET_PRESSES_PER_SECOND)}"
+            f"   (floor bot on the same world: {floor_load.presses_per_second:.1f} presses/s)"
+        )
+    print(
+        f"  audit: {results.audit_rows} record.call rows in PostgreSQL for "
+        f"{results.record_presses} record.call requests the bot sent"
+    )
+    if results.bot_log_problems:
+        print(f"  bot log: {len(results.bot_log_problems)} error line(s), e.g.:")
+        for line in results.bot_log_problems[:5]:
+            print(f"    {line[:160]}")
+    else:
+        print("  bot log: no errors")
+    poll = results.poll
+    if poll is not None:
+        print(
+            f"\nLive-card poll, {POLL_CARDS} cards open, limits {DEMO_POINTS_PER_MINUTE}/minute "
+            f"{DEMO_POINTS_PER_DAY}/day:"
+        )
+        print(
+            f"  measured: {poll.requests} list.calls in {poll.seconds:.1f} s, {poll.points:g} "
+            f"points → {poll.per_minute:.1f} points/minute"
+        )
+        print(
+            f"  LivePoller.interval() on the learned budget: {poll.predicted_interval:.1f} s → "
+            f"{poll.predicted_per_minute:.1f} points/minute at {poll.cost_per_poll:g} point(s) "
+            "per list.calls"
+        )
+        print(
+            f"  when the day runs low (15% left, 6 h to reset): {poll.low_day_interval:.1f} s → "
+            f"{poll.low_day_per_minute:.2f} points/minute"
+        )
+    if results.profile_path is not None and results.profile_path.exists():
+        print(f"\nBot process profile ({results.profile_path.name}), top by own time:")
+        stats = pstats.Stats(str(results.profile_path), stream=sys.stdout)
+        stats.sort_stats("tottime").print_stats(25)
+        print("Bot code by cumulative time:")
+        stats.sort_stats("cumulative").print_stats(r"/work/main/(bot|api|db)/", 30)
+
+
+# ----------------------------------------------------------------------------- floor bot
+
+
+async def floor_bot() -> None:
+    """A minimal aiogram bot: default Dispatcher; per press one raw record.call, then answer."""
+    from aiogram import Bot, Dispatcher
+    from aiogram.client.session.aiohttp import AiohttpSession
+    from aiogram.client.telegram import TelegramAPIServer
+    from aiogram.types import CallbackQuery
+
+    from api.client import BoundCallApi
+
+    emulator_url = os.environ["BENCH_FLOOR_EMULATOR_URL"]
+    client = CallApiClient(base_url=os.environ["BENCH_FLOOR_SIMULATOR_URL"])
+    bot = Bot(BOT_TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(emulator_url)))
+    apis: dict[int, BoundCallApi] = {}
+    dispatcher = Dispatcher()
+
+    @dispatcher.callback_query()
+    async def press(query: CallbackQuery) -> None:
+        _, session_id, index, action, _padding = (query.data or "").split(":", 4)
+        api = apis.get(int(index))
+        if api is None:
+            api = apis[int(index)] = client.bind(PermanentKeyCredentials(access_key(int(index))))
+        await api.record_call(call_session_id=int(session_id), action=action)
+        await query.answer()
+
+    try:
+        await dispatcher.start_polling(bot, handle_signals=True)
+    finally:
+        await client.aclose()
+
+
+async def run(plan: Plan, profile: bool) -> int:
+    async with temporary_database() as database_url:
+        with tempfile.TemporaryDirectory(prefix="bench-bot-") as data_dir:
+            bench = Bench(plan, database_url, Path(data_dir), profile)
+            results = await bench.run()
+            report(results)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--smoke", action="store_true", help="tiny CI run (< 60 s)")
+    parser.add_argument("--profile", action="store_true", help="cProfile the bot process")
+    parser.add_argument("--users", type=int, help="chats with a live card (default 1000)")
+    parser.add_argument("--floor-bot", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.floor_bot:
+        asyncio.run(floor_bot())
+        return 0
+    import dataclasses
+    import logging
+
+    logging.basicConfig(level=logging.WARNING)
+    plan = SMOKE if args.smoke else FULL
+    if args.users:
+        plan = dataclasses.replace(plan, users=max(1, args.users))
+    started = time.perf_counter()
+    status = asyncio.run(run(plan, args.profile))
+    print(f"\n(total run time {time.perf_counter() - started:.0f} s)")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

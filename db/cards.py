@@ -1,0 +1,234 @@
+"""Call cards (which Telegram message shows which call) and one-shot action tokens.
+
+A button carries an action token. Pressing it consumes the token with a single conditional
+UPDATE: whatever the number of concurrent presses or duplicate deliveries, exactly one caller
+gets ``CONSUMED`` and may execute the action. The caller must commit the consume before
+executing the action: the guarantee is "at most once".
+"""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import ActionToken, CallCard
+from db.types import utcnow
+
+DEFAULT_TOKEN_TTL = timedelta(hours=12)
+TOKEN_BYTES = 16  # 22 url-safe characters: leaves room in Telegram's 64-byte callback_data
+
+
+async def create_card(
+    session: AsyncSession,
+    *,
+    chat_id: int,
+    message_id: int,
+    telegram_user_id: int,
+    state: str,
+    call_session_id: int | None = None,
+    employee_id: int | None = None,
+    external_id: str | None = None,
+    now: datetime | None = None,
+) -> CallCard:
+    now = now or utcnow()
+    card = CallCard(
+        chat_id=chat_id,
+        message_id=message_id,
+        telegram_user_id=telegram_user_id,
+        state=state,
+        call_session_id=call_session_id,
+        employee_id=employee_id,
+        external_id=external_id,
+        state_changed_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(card)
+    await session.flush()
+    return card
+
+
+async def get_card(session: AsyncSession, card_id: int) -> CallCard | None:
+    return await session.get(CallCard, card_id)
+
+
+async def card_by_message(session: AsyncSession, chat_id: int, message_id: int) -> CallCard | None:
+    return await session.scalar(
+        select(CallCard).where(CallCard.chat_id == chat_id, CallCard.message_id == message_id)
+    )
+
+
+async def cards_for_call(session: AsyncSession, call_session_id: int) -> Sequence[CallCard]:
+    """Every message showing this call (it may be shown to several users or chats)."""
+    query = (
+        select(CallCard).where(CallCard.call_session_id == call_session_id).order_by(CallCard.id)
+    )
+    return (await session.scalars(query)).all()
+
+
+async def cards_for_external_id(session: AsyncSession, external_id: str) -> Sequence[CallCard]:
+    query = select(CallCard).where(CallCard.external_id == external_id).order_by(CallCard.id)
+    return (await session.scalars(query)).all()
+
+
+async def update_card(
+    session: AsyncSession,
+    card_id: int,
+    *,
+    state: str | None = None,
+    call_session_id: int | None = None,
+    now: datetime | None = None,
+) -> CallCard | None:
+    """Record a new state (and the call id once a start.* method returned it)."""
+    card = await session.get(CallCard, card_id, with_for_update=True)
+    if card is None:
+        return None
+    now = now or utcnow()
+    if state is not None and state != card.state:
+        card.state = state
+        card.state_changed_at = now
+    if call_session_id is not None:
+        card.call_session_id = call_session_id
+    card.updated_at = now
+    await session.flush()
+    return card
+
+
+async def delete_cards_before(session: AsyncSession, before: datetime) -> int:
+    """Housekeeping: forget cards not touched since ``before`` (their tokens go with them)."""
+    result = await session.execute(
+        delete(CallCard).where(CallCard.updated_at < before).returning(CallCard.id)
+    )
+    return len(result.all())
+
+
+class ConsumeStatus(enum.StrEnum):
+    CONSUMED = "consumed"  # this caller won: execute the action
+    ALREADY_USED = "already_used"  # someone (or a duplicate delivery) got there first
+    EXPIRED = "expired"
+    NOT_YOURS = "not_yours"  # the button belongs to another user
+    UNKNOWN = "unknown"  # no such token (forged, or purged)
+
+
+@dataclass(frozen=True, slots=True)
+class ConsumeResult:
+    status: ConsumeStatus
+    action: str | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
+    card_id: int | None = None
+    chat_id: int | None = None
+
+    @property
+    def won(self) -> bool:
+        return self.status is ConsumeStatus.CONSUMED
+
+
+async def issue_action_token(
+    session: AsyncSession,
+    *,
+    chat_id: int,
+    action: str,
+    payload: Mapping[str, Any] | None = None,
+    card_id: int | None = None,
+    telegram_user_id: int | None = None,
+    ttl: timedelta = DEFAULT_TOKEN_TTL,
+    now: datetime | None = None,
+) -> str:
+    """A fresh unguessable token for one button. ``telegram_user_id`` None: anyone may press."""
+    now = now or utcnow()
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    session.add(
+        ActionToken(
+            token=token,
+            card_id=card_id,
+            chat_id=chat_id,
+            telegram_user_id=telegram_user_id,
+            action=action,
+            payload=dict(payload or {}),
+            created_at=now,
+            expires_at=now + ttl,
+        )
+    )
+    await session.flush()
+    return token
+
+
+async def consume_action_token(
+    session: AsyncSession, token: str, *, telegram_user_id: int, now: datetime | None = None
+) -> ConsumeResult:
+    """Atomically mark the token used by ``telegram_user_id``; only one caller ever wins.
+
+    The UPDATE's WHERE re-checks ``consumed_at IS NULL`` after any concurrent writer commits
+    (PostgreSQL re-evaluates it on the locked row; SQLite serialises writers), so a second
+    consumer updates nothing. A loser gets the reason from a follow-up read.
+    """
+    now = now or utcnow()
+    statement = (
+        update(ActionToken)
+        .where(
+            ActionToken.token == token,
+            ActionToken.consumed_at.is_(None),
+            ActionToken.expires_at > now,
+            or_(
+                ActionToken.telegram_user_id.is_(None),
+                ActionToken.telegram_user_id == telegram_user_id,
+            ),
+        )
+        .values(consumed_at=now, consumed_by=telegram_user_id)
+        .returning(
+            ActionToken.action, ActionToken.payload, ActionToken.card_id, ActionToken.chat_id
+        )
+        .execution_options(synchronize_session=False)
+    )
+    won = (await session.execute(statement)).first()
+    if won is not None:
+        return ConsumeResult(
+            ConsumeStatus.CONSUMED,
+            action=won.action,
+            payload=dict(won.payload or {}),
+            card_id=won.card_id,
+            chat_id=won.chat_id,
+        )
+    row = await session.scalar(
+        select(ActionToken)
+        .where(ActionToken.token == token)
+        .execution_options(populate_existing=True)
+    )
+    if row is None:
+        return ConsumeResult(ConsumeStatus.UNKNOWN)
+    if row.consumed_at is not None:
+        status = ConsumeStatus.ALREADY_USED
+    elif row.telegram_user_id is not None and row.telegram_user_id != telegram_user_id:
+        status = ConsumeStatus.NOT_YOURS
+    else:
+        status = ConsumeStatus.EXPIRED
+    return ConsumeResult(status, action=row.action, card_id=row.card_id, chat_id=row.chat_id)
+
+
+async def revoke_card_tokens(
+    session: AsyncSession, card_id: int, now: datetime | None = None
+) -> int:
+    """Mark every unused token of a card used (e.g. the call ended: old buttons are void)."""
+    result = await session.execute(
+        update(ActionToken)
+        .where(ActionToken.card_id == card_id, ActionToken.consumed_at.is_(None))
+        .values(consumed_at=now or utcnow())
+        .returning(ActionToken.token)
+        .execution_options(synchronize_session=False)
+    )
+    return len(result.all())
+
+
+async def purge_action_tokens(session: AsyncSession, before: datetime) -> int:
+    """Housekeeping: delete tokens that expired before ``before``."""
+    result = await session.execute(
+        delete(ActionToken).where(ActionToken.expires_at < before).returning(ActionToken.token)
+    )
+    return len(result.all())

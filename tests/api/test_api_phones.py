@@ -1,0 +1,147 @@
+"""Phone normaliser and free-text phone finder."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from api.phones import (
+    InvalidPhoneNumberError,
+    PhoneKind,
+    classify_dial_target,
+    find_phone_numbers,
+    is_phone_number,
+    normalize_phone,
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("+7 (999) 123-45-67", "79991234567"),
+        ("8 999 123-45-67", "79991234567"),
+        ("8 (999) 123 45 67", "79991234567"),
+        ("9991234567", "79991234567"),
+        ("79991234567", "79991234567"),
+        ("+79991234567", "79991234567"),
+        ("  7 999 123 45 67 ", "79991234567"),
+        ("8 (495) 123-45-67", "74951234567"),
+        ("74993720692", "74993720692"),
+        ("+44 20 7123 4567", "442071234567"),
+        ("442071234567", "442071234567"),
+        ("7\u00a0999\u00a0123\u00a045\u00a067", "79991234567"),
+    ],
+)
+def test_normalises_to_e164_digits(raw: str, expected: str) -> None:
+    assert normalize_phone(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "7707083893",  # an INN (Sberbank's), not a phone
+        "500100732259",  # a 12-digit INN
+        "123456",  # an order number
+        "12345678",
+        "",
+        "   ",
+        "+7 999 123-45-6",  # one digit short
+        "79991234567890123",  # too long
+        "8-800-FLOWERS",
+        "+7 999 +123 45 67",
+        "phone: 79991234567",
+    ],
+)
+def test_rejects_what_is_not_a_phone(raw: str) -> None:
+    with pytest.raises(InvalidPhoneNumberError) as caught:
+        normalize_phone(raw, field="contact")
+    assert caught.value.field == "contact"
+    assert str(caught.value).startswith("contact: ")
+    assert not is_phone_number(raw)
+
+
+def test_rejects_non_strings_naming_the_field() -> None:
+    with pytest.raises(InvalidPhoneNumberError, match=r"^operator: must be a string"):
+        normalize_phone(79991234567, field="operator")
+
+
+def test_default_region_is_configurable() -> None:
+    # Kazakhstan shares +7; its national form works with region KZ.
+    assert normalize_phone("7012345678", region="KZ") == "77012345678"
+    # A UK national number only makes sense with region GB.
+    assert normalize_phone("020 7123 4567", region="GB") == "442071234567"
+    with pytest.raises(InvalidPhoneNumberError):
+        normalize_phone("020 7123 4567", region="RU")
+
+
+def test_sip_and_extension_only_where_allowed() -> None:
+    assert classify_dial_target("sip:0123456@uiscom.ru", allow_sip=True) == (
+        PhoneKind.SIP,
+        "sip:0123456@uiscom.ru",
+    )
+    assert classify_dial_target("101", allow_extension=True) == (PhoneKind.EXTENSION, "101")
+    assert classify_dial_target("8 999 123 45 67", allow_sip=True, allow_extension=True) == (
+        PhoneKind.E164,
+        "79991234567",
+    )
+    with pytest.raises(InvalidPhoneNumberError):
+        normalize_phone("sip:0123456@uiscom.ru")
+    with pytest.raises(InvalidPhoneNumberError):
+        normalize_phone("101")
+    with pytest.raises(InvalidPhoneNumberError):
+        normalize_phone("101", allow_sip=True)
+
+
+def test_finds_numbers_in_free_text() -> None:
+    text = (
+        "Перезвоните клиенту +7 (999) 123-45-67 или 8 916 000 01 00. ИНН 7707083893, "
+        "заказ № 9031234567, заказ 123456789, номер 79037654321 и ещё раз 89991234567."
+    )
+    assert find_phone_numbers(text) == ["79991234567", "79160000100", "79037654321"]
+
+
+def test_finds_nothing_in_text_without_numbers() -> None:
+    assert find_phone_numbers("Счёт 2016-10-19, ИНН 500100732259, сумма 12 345 руб.") == []
+
+
+PHONE_ALPHABET = st.sampled_from(list("0123456789 +-()."))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=PHONE_ALPHABET, min_size=0, max_size=24))
+def test_normaliser_never_returns_plus_or_non_digits(raw: str) -> None:
+    try:
+        result = normalize_phone(raw)
+    except InvalidPhoneNumberError:
+        return
+    assert result.isdigit()
+    assert "+" not in result
+    assert 7 <= len(result) <= 15
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=40))
+def test_normaliser_on_arbitrary_text(raw: str) -> None:
+    try:
+        result = normalize_phone(raw)
+    except InvalidPhoneNumberError:
+        return
+    assert result.isdigit()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.from_regex(r"9[0-9]{9}", fullmatch=True), st.sampled_from(["+7 ", "8 ", "7", ""]))
+def test_russian_mobile_forms_agree(national: str, prefix: str) -> None:
+    try:
+        expected = normalize_phone("+7" + national)
+    except InvalidPhoneNumberError:
+        return
+    assert normalize_phone(prefix + national) == expected == "7" + national
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=80))
+def test_finder_returns_only_digits(text: str) -> None:
+    for number in find_phone_numbers(text):
+        assert number.isdigit()

@@ -1,0 +1,154 @@
+"""Call cards and one-shot action tokens (atomic consume, also under real concurrency)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from db.cards import (
+    ConsumeResult,
+    ConsumeStatus,
+    card_by_message,
+    cards_for_call,
+    cards_for_external_id,
+    consume_action_token,
+    create_card,
+    delete_cards_before,
+    issue_action_token,
+    purge_action_tokens,
+    revoke_card_tokens,
+    update_card,
+)
+from db.engine import create_engine
+from db.types import utcnow
+
+CHAT = -100200
+MANAGER = 7001
+INTRUDER = 7002
+
+
+async def test_card_lifecycle(sessions: async_sessionmaker[AsyncSession]) -> None:
+    async with sessions.begin() as session:
+        card = await create_card(
+            session,
+            chat_id=CHAT,
+            message_id=55,
+            telegram_user_id=MANAGER,
+            state="starting",
+            employee_id=101,
+            external_id="tg-7001-1",
+        )
+        card_id = card.id
+    async with sessions.begin() as session:
+        updated = await update_card(session, card_id, state="talk", call_session_id=987654321)
+        assert updated is not None
+        assert updated.state == "talk"
+        assert await update_card(session, 10**9, state="x") is None
+    async with sessions() as session:
+        found = await card_by_message(session, CHAT, 55)
+        assert found is not None
+        assert found.call_session_id == 987654321
+        assert [c.id for c in await cards_for_call(session, 987654321)] == [card_id]
+        assert [c.id for c in await cards_for_external_id(session, "tg-7001-1")] == [card_id]
+        assert found.state_changed_at.tzinfo is not None
+    async with sessions.begin() as session:
+        assert await delete_cards_before(session, utcnow() - timedelta(days=1)) == 0
+        assert await delete_cards_before(session, utcnow() + timedelta(seconds=1)) == 1
+
+
+async def test_token_is_consumed_exactly_once(sessions: async_sessionmaker[AsyncSession]) -> None:
+    async with sessions.begin() as session:
+        card = await create_card(
+            session, chat_id=CHAT, message_id=56, telegram_user_id=MANAGER, state="talk"
+        )
+        token = await issue_action_token(
+            session,
+            chat_id=CHAT,
+            card_id=card.id,
+            telegram_user_id=MANAGER,
+            action="hold",
+            payload={"call_session_id": 1},
+        )
+        assert len(token) <= 32
+    async with sessions.begin() as session:
+        refused = await consume_action_token(session, token, telegram_user_id=INTRUDER)
+        assert refused.status is ConsumeStatus.NOT_YOURS
+        won = await consume_action_token(session, token, telegram_user_id=MANAGER)
+        assert won.won
+        assert won.action == "hold"
+        assert won.payload == {"call_session_id": 1}
+    async with sessions.begin() as session:
+        again = await consume_action_token(session, token, telegram_user_id=MANAGER)
+        assert again.status is ConsumeStatus.ALREADY_USED
+        unknown = await consume_action_token(session, "no-such-token", telegram_user_id=MANAGER)
+        assert unknown.status is ConsumeStatus.UNKNOWN
+
+
+async def test_expired_and_revoked_tokens(sessions: async_sessionmaker[AsyncSession]) -> None:
+    now = utcnow()
+    async with sessions.begin() as session:
+        card = await create_card(
+            session, chat_id=CHAT, message_id=57, telegram_user_id=MANAGER, state="talk"
+        )
+        old = await issue_action_token(
+            session, chat_id=CHAT, action="hold", ttl=timedelta(minutes=1), now=now
+        )
+        live = await issue_action_token(session, chat_id=CHAT, card_id=card.id, action="unhold")
+    async with sessions.begin() as session:
+        late = await consume_action_token(
+            session, old, telegram_user_id=INTRUDER, now=now + timedelta(minutes=2)
+        )
+        assert late.status is ConsumeStatus.EXPIRED
+        assert await revoke_card_tokens(session, card.id) == 1
+        void = await consume_action_token(session, live, telegram_user_id=MANAGER)
+        assert void.status is ConsumeStatus.ALREADY_USED
+        assert await purge_action_tokens(session, now + timedelta(minutes=2)) == 1
+
+
+async def race(engine: AsyncEngine, token: str, contenders: int) -> list[ConsumeResult]:
+    """Every contender holds its own connection and transaction; the winner keeps its row lock
+    a moment before committing, so the others really wait on it and re-check afterwards."""
+    sessions = async_sessionmaker(engine, expire_on_commit=False)
+    start = asyncio.Event()
+
+    async def contender(user_id: int) -> ConsumeResult:
+        async with sessions.begin() as session:
+            await session.connection()  # transaction open before the race starts
+            await start.wait()
+            result = await consume_action_token(session, token, telegram_user_id=user_id)
+            if result.won:
+                await asyncio.sleep(0.05)
+            return result
+
+    tasks = [asyncio.create_task(contender(MANAGER + index)) for index in range(contenders)]
+    await asyncio.sleep(0.05)
+    start.set()
+    return await asyncio.gather(*tasks)
+
+
+@pytest.mark.parametrize("attempt", range(5))
+async def test_concurrent_consumers_on_postgresql_only_one_wins(
+    pg_engine: AsyncEngine, attempt: int
+) -> None:
+    sessions = async_sessionmaker(pg_engine, expire_on_commit=False)
+    async with sessions.begin() as session:
+        token = await issue_action_token(session, chat_id=CHAT, action="release")
+    results = await race(pg_engine, token, contenders=8)
+    statuses = sorted(result.status for result in results)
+    assert statuses.count(ConsumeStatus.CONSUMED) == 1, statuses
+    assert statuses.count(ConsumeStatus.ALREADY_USED) == 7, statuses
+
+
+async def test_concurrent_consumers_on_sqlite_only_one_wins(sqlite_url: str) -> None:
+    engine = create_engine(sqlite_url)
+    try:
+        sessions = async_sessionmaker(engine, expire_on_commit=False)
+        async with sessions.begin() as session:
+            token = await issue_action_token(session, chat_id=CHAT, action="release")
+        results = await race(engine, token, contenders=6)
+    finally:
+        await engine.dispose()
+    assert sum(result.won for result in results) == 1
