@@ -94,6 +94,8 @@ HUGE_POINTS = 1_000_000_000
 TARGET_ADDED_MS = 2.0
 TARGET_PRESSES_PER_SECOND = 500.0
 STEP_TIMEOUT_SECONDS = 600.0
+PRESS_TIMEOUT_SECONDS = 15.0
+MAX_FAILURES = 20  # a phase stops early after this many presses without a request/answer
 
 
 @dataclass(frozen=True)
@@ -388,6 +390,8 @@ async def measure(
                 to_request, to_answer = await press(chats[number % len(chats)])
             except TimeoutError:
                 samples.failures += 1
+                if samples.failures >= MAX_FAILURES:
+                    break
                 continue
             samples.to_request.append(to_request)
             samples.to_answer.append(to_answer)
@@ -399,7 +403,7 @@ async def measure(
         window_end = window_start + seconds
 
         async def worker(chat: ChatUnderTest) -> None:
-            while time.perf_counter() < window_end:
+            while time.perf_counter() < window_end and samples.failures < MAX_FAILURES:
                 pressed_at = time.perf_counter()
                 try:
                     to_request, to_answer = await press(chat)
@@ -641,8 +645,8 @@ class Bench:
             chat.user_id, label, message_id=chat.card_message_id
         )
         answered = self.probe.expect_answer(press.query_id)
-        received = await asyncio.wait_for(requested, 60)
-        done = await asyncio.wait_for(answered, 60)
+        received = await asyncio.wait_for(requested, PRESS_TIMEOUT_SECONDS)
+        done = await asyncio.wait_for(answered, PRESS_TIMEOUT_SECONDS)
         return received - started, done - started
 
     def floor_data(self, chat: ChatUnderTest) -> str:
@@ -663,8 +667,8 @@ class Bench:
             chat.user_id, data, message_id=chat.card_message_id
         )
         answered = self.probe.expect_answer(press.query_id)
-        received = await asyncio.wait_for(requested, 60)
-        done = await asyncio.wait_for(answered, 60)
+        received = await asyncio.wait_for(requested, PRESS_TIMEOUT_SECONDS)
+        done = await asyncio.wait_for(answered, PRESS_TIMEOUT_SECONDS)
         return received - started, done - started
 
     # ------------------------------------------------------------------ phases
@@ -766,13 +770,15 @@ class Bench:
         """The Call API client alone: record.call from this process to the simulator."""
         client = CallApiClient(base_url=self.sim_url)
         api = client.bind(PermanentKeyCredentials(access_key(chat.index)))
+        recording = bool(self.simulator.control.call(chat.call_session_id)["recording"])
         try:
             for number in range(self.plan.client_iterations + 20):
                 requested = self.probe.expect_request(chat.call_session_id)
                 started = time.perf_counter()
                 await api.record_call(
-                    call_session_id=chat.call_session_id, action="on" if number % 2 else "off"
+                    call_session_id=chat.call_session_id, action="off" if recording else "on"
                 )
+                recording = not recording
                 finished = time.perf_counter()
                 received = await asyncio.wait_for(requested, 10)
                 if number >= 20:  # the first ones warm the connection pool up
@@ -795,16 +801,13 @@ class Bench:
     def bot_argv(self) -> list[str]:
         if not self.profile:
             return [sys.executable, "-m", "bot.cli", "run"]
+        # `callbot run` under a profiler that runs only while the presses are measured.
         self.results.profile_path = self.data_dir / "bot.prof"
         return [
             sys.executable,
-            "-m",
-            "cProfile",
-            "-o",
+            str(Path(__file__).resolve()),
+            "--profiled-bot",
             str(self.results.profile_path),
-            "-m",
-            "bot.cli",
-            "run",
         ]
 
     async def run(self) -> Results:
@@ -840,6 +843,8 @@ class Bench:
             if status != 0:
                 self.results.bot_log_problems.append(f"bot exited with status {status}")
             self.results.audit_rows = await self.count_audit_rows("record.call")
+            for chat in self.chats:  # the floor bot toggles from the state the bot left
+                chat.record_on = not self.simulator.control.call(chat.call_session_id)["recording"]
             step("floor bot process: starting")
             floor_argv = [sys.executable, str(Path(__file__).resolve()), "--floor-bot"]
             floor = await self.start_bot(floor_argv, "floor")
@@ -856,6 +861,10 @@ class Bench:
         plan = self.plan
         warm = self.chats[: min(50, len(self.chats))]
         await measure("warm-up", warm, press, serial_presses=len(warm), child=child)
+        profiling = self.profile and who == "bot"
+        if profiling:
+            child.process.send_signal(signal.SIGUSR1)
+            await asyncio.sleep(0.2)
         step(f"{who}: {plan.serial_presses} serial presses")
         self.results.phases.append(
             await measure(
@@ -872,6 +881,10 @@ class Bench:
                 child=child,
             )
         )
+        if profiling:
+            child.process.send_signal(signal.SIGUSR2)
+            assert self.results.profile_path is not None
+            await wait_until("the profile", self.results.profile_path.exists, 60)
 
 
 def step(text: str) -> None:
@@ -986,7 +999,10 @@ def report(results: Results) -> None:
             f"{poll.low_day_per_minute:.2f} points/minute"
         )
     if results.profile_path is not None and results.profile_path.exists():
-        print(f"\nBot process profile ({results.profile_path.name}), top by own time:")
+        print(
+            f"\nBot process profile ({results.profile_path.name}, the measured presses only), "
+            "top by own time:"
+        )
         stats = pstats.Stats(str(results.profile_path), stream=sys.stdout)
         stats.sort_stats("tottime").print_stats(25)
         print("Bot code by cumulative time:")
@@ -1004,6 +1020,7 @@ async def floor_bot() -> None:
     from aiogram.types import CallbackQuery
 
     from api.client import BoundCallApi
+    from api.errors import CallApiClientError
 
     emulator_url = os.environ["BENCH_FLOOR_EMULATOR_URL"]
     client = CallApiClient(base_url=os.environ["BENCH_FLOOR_SIMULATOR_URL"])
@@ -1017,13 +1034,38 @@ async def floor_bot() -> None:
         api = apis.get(int(index))
         if api is None:
             api = apis[int(index)] = client.bind(PermanentKeyCredentials(access_key(int(index))))
-        await api.record_call(call_session_id=int(session_id), action=action)
+        try:
+            await api.record_call(call_session_id=int(session_id), action=action)
+        except CallApiClientError as exc:  # the request reached UIS: that is what is timed
+            await query.answer(str(exc)[:190])
+            return
         await query.answer()
 
     try:
         await dispatcher.start_polling(bot, handle_signals=True)
     finally:
         await client.aclose()
+
+
+def profiled_bot(profile_path: str) -> int:
+    """`callbot run`, profiled from SIGUSR1 until SIGUSR2 (then the stats are written)."""
+    import cProfile
+    import types
+
+    profiler = cProfile.Profile()
+
+    def start(signum: int, frame: types.FrameType | None) -> None:
+        profiler.enable()
+
+    def stop(signum: int, frame: types.FrameType | None) -> None:
+        profiler.disable()
+        profiler.dump_stats(profile_path)
+
+    signal.signal(signal.SIGUSR1, start)
+    signal.signal(signal.SIGUSR2, stop)
+    from bot.cli import main as callbot
+
+    return callbot(["run"])
 
 
 async def run(plan: Plan, profile: bool) -> int:
@@ -1041,7 +1083,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="cProfile the bot process")
     parser.add_argument("--users", type=int, help="chats with a live card (default 1000)")
     parser.add_argument("--floor-bot", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--profiled-bot", metavar="PROFILE", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.profiled_bot:
+        return profiled_bot(args.profiled_bot)
     if args.floor_bot:
         asyncio.run(floor_bot())
         return 0

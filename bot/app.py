@@ -61,9 +61,10 @@ class InFlight(BaseMiddleware):
             if self.running == 0:
                 self._idle.set()
 
-    async def wait_idle(self, timeout: float) -> bool:
+    async def wait_idle(self, seconds: float) -> bool:
         try:
-            await asyncio.wait_for(self._idle.wait(), timeout)
+            async with asyncio.timeout(seconds):
+                await self._idle.wait()
         except TimeoutError:
             return False
         return True
@@ -217,7 +218,8 @@ async def run_webhook(app: BotApp, stop: asyncio.Event | None = None) -> None:
     from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 
     settings = app.runtime.settings.telegram
-    assert settings.webhook_secret is not None and settings.webhook_url is not None
+    assert settings.webhook_secret is not None
+    assert settings.webhook_url is not None
     secret = settings.webhook_secret.get_secret_value()
     web_app = web.Application()
 
@@ -259,9 +261,8 @@ def _signal_event() -> asyncio.Event:
 
 
 async def run(settings: Settings, stop: asyncio.Event | None = None) -> None:
-    from db.migrate import check_at_head
-
     from bot.runtime import build_runtime
+    from db.migrate import check_at_head
 
     await check_at_head(settings.database_url)
     bot = build_bot(settings)

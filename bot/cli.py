@@ -57,10 +57,9 @@ def _fail(message: str) -> int:
 
 
 def _cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import run
     from db.crypto import CryptoError
     from db.migrate import SchemaNotCurrentError
-
-    from bot.app import run
 
     try:
         _run_async(run(settings))
@@ -78,11 +77,10 @@ def _cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_rotate_keys(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.runtime import resolve_cipher
     from db.credentials import rotate_keys
     from db.crypto import CryptoError
     from db.engine import create_engine
-
-    from bot.runtime import resolve_cipher
 
     try:
         cipher, _signer = resolve_cipher(settings)

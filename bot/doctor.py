@@ -5,14 +5,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.logging_setup import redact
 from bot.settings import Settings
 
 # A token that cannot exist: the Call API answers it with an auth error (no points are
 # charged for errors), unless the server's IP is not whitelisted, which is what we probe.
-PROBE_TOKEN = "callbot-doctor-probe"
+PROBE_TOKEN = "callbot-doctor-probe"  # noqa: S105 - deliberately not a real key
 
 
 @dataclass(frozen=True)
@@ -41,11 +41,10 @@ async def check_database(settings: Settings) -> Check:
 
 
 async def check_encryption(settings: Settings) -> Check:
+    from bot.runtime import resolve_cipher
     from db.credentials import count_undecryptable
     from db.crypto import CryptoError
     from db.engine import create_engine, session_factory
-
-    from bot.runtime import resolve_cipher
 
     try:
         cipher, _signer = resolve_cipher(settings)
@@ -95,26 +94,81 @@ async def check_telegram(settings: Settings) -> Check:
     return Check("telegram", True, f"bot @{me.username} (id {me.id})")
 
 
+async def _stored_provider(settings: Settings) -> Any:
+    """Any stored credential (UIS whitelists IPs per account: only a real key can tell)."""
+    from sqlalchemy import select
+
+    from api.credentials import LoginSessionCredentials, PermanentKeyCredentials
+    from bot.runtime import resolve_cipher
+    from db.credentials import load_chat_credential, load_user_credential
+    from db.engine import create_engine, session_factory
+    from db.models import CredentialKind, StoredCredential
+
+    try:
+        cipher, _signer = resolve_cipher(settings)
+        engine = create_engine(settings.database_url)
+    except Exception:
+        return None
+    try:
+        async with session_factory(engine)() as session:
+            row = await session.scalar(select(StoredCredential).order_by(StoredCredential.id))
+            if row is None:
+                return None
+            credential = (
+                await load_user_credential(session, cipher, row.telegram_user_id)
+                if row.telegram_user_id is not None
+                else await load_chat_credential(session, cipher, row.chat_id or 0)
+            )
+    except Exception:
+        return None
+    finally:
+        await engine.dispose()
+    if credential is None:
+        return None
+    if credential.kind is CredentialKind.PERMANENT_KEY:
+        return PermanentKeyCredentials(credential.access_token)
+    return LoginSessionCredentials(
+        credential.login or "",
+        credential.password,
+        access_token=credential.access_token,
+        expire_at=None if credential.expires_at is None else credential.expires_at.timestamp(),
+    )
+
+
+def _whitelist_fix(ip: object) -> str:
+    return (
+        f"ask the UIS account admin to add {ip} in the personal account: "
+        "Administrator → Account → Security rules → API tab"
+    )
+
+
 async def check_call_api(settings: Settings) -> Check:
+    """One list.calls with a stored key (about one point), else an unauthenticated probe."""
     from api.client import CallApiClient
     from api.credentials import PermanentKeyCredentials
     from api.errors import AccessDeniedError, AuthError, CallApiError, TransportError
 
     url = settings.callapi.base_url
+    provider = await _stored_provider(settings)
     async with CallApiClient(base_url=url) as client:
         try:
-            await client.bind(PermanentKeyCredentials(PROBE_TOKEN)).list_calls()
-        except AuthError:
-            return Check("call api", True, f"{url} answers; this server's IP is whitelisted")
+            await client.bind(provider or PermanentKeyCredentials(PROBE_TOKEN)).list_calls()
+        except AuthError as exc:
+            if provider is None:
+                return Check(
+                    "call api",
+                    True,
+                    f"{url} answers; no stored key yet to check this server's IP whitelist "
+                    "with (UIS checks it per account): sign in with /login, then run doctor again",
+                )
+            return Check(
+                "call api", False, f"{url}: the stored key is refused ({exc.mnemonic})", "/login"
+            )
         except AccessDeniedError as exc:
             if exc.mnemonic == "ip_not_whitelisted":
                 ip = exc.params.get("ip", "this server's address")
                 return Check(
-                    "call api",
-                    False,
-                    f"{url}: ip_not_whitelisted ({ip})",
-                    f"ask the UIS account admin to add {ip} in the personal account: "
-                    "Administrator → Account → Security rules → API tab",
+                    "call api", False, f"{url}: ip_not_whitelisted ({ip})", _whitelist_fix(ip)
                 )
             return Check("call api", False, f"{url}: {exc.mnemonic}", "see the UIS account rights")
         except CallApiError as exc:
@@ -126,7 +180,7 @@ async def check_call_api(settings: Settings) -> Check:
                 f"{url}: {exc.kind.value}",
                 "check network access to the Call API (or CALLBOT_CALLAPI__SITE/URL)",
             )
-    return Check("call api", True, f"{url} answers")
+    return Check("call api", True, f"{url} answers; this server's IP is whitelisted")
 
 
 CHECKS: tuple[Callable[[Settings], Awaitable[Check]], ...] = (

@@ -12,10 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from api.budget import PointsBudget
 from api.client import CallApiClient
-from db.audit_writer import AuditWriter
-from db.crypto import TokenCipher, default_key_file, parse_keys, resolve_keys
-from db.engine import create_engine, session_factory
-
 from bot.callbacks import CallbackSigner
 from bot.services.access import AccessService
 from bot.services.audit_bridge import AuditObserver
@@ -23,6 +19,9 @@ from bot.services.auth import AuthService
 from bot.services.calls import CallService
 from bot.services.live import CallsRefresher, LivePoller
 from bot.settings import Settings
+from db.audit_writer import AuditWriter
+from db.crypto import TokenCipher, default_key_file, parse_keys, resolve_keys
+from db.engine import create_engine, session_factory
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ talks HTTP to the simulator; nothing here reaches Telegram or UIS.
 from __future__ import annotations
 
 import asyncio
-import time
 import contextlib
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,15 +17,14 @@ from typing import Any
 
 from api.simulator import ManualClock, Simulator, SimulatorOptions, demo_account
 from api.simulator.clock import Clock, RealClock
-from db import catalog as catalog_store
-from db.migrate import upgrade_head
-
 from bot.app import BotApp, build_app, build_bot, run_polling
 from bot.emulator import TelegramEmulator
 from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings, load_settings
+from db import catalog as catalog_store
+from db.migrate import upgrade_head
 
-BOT_TOKEN = "424242:SANDBOX-TOKEN-not-a-real-telegram-token"
+BOT_TOKEN = "424242:SANDBOX-TOKEN-not-a-real-telegram-token"  # noqa: S105 - emulator only
 DEMO_MANAGER_ID = 1001
 DEMO_ADMIN_ID = 1000
 DEMO_EMPLOYEE_ID = 101

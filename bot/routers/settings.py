@@ -3,6 +3,8 @@ and asking an admin to link the user to their UIS employee."""
 
 from __future__ import annotations
 
+import logging
+
 from aiogram import Bot, F
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
@@ -20,6 +22,8 @@ from db import call_settings as settings_store
 from db import catalog as catalog_store
 from db.call_settings import HoldMessage
 from db.models import MessageKind
+
+log = logging.getLogger(__name__)
 
 router = RouterSpec("settings")
 
@@ -291,7 +295,7 @@ async def employee_requested(
                 + f"\n/assign {actor.user_id} {raw}",
             )
         except Exception:  # an admin who never opened a chat with the bot cannot be messaged
-            continue
+            log.info("could not tell admin %s about an employee request", admin_id)
 
 
 def _lang_of(code: str | None) -> str:

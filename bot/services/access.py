@@ -14,10 +14,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.settings import AccessMode
 from db import users as user_store
 from db.models import AccessState, TelegramUser
-
-from bot.settings import AccessMode
 
 RECORD_EVERY_SECONDS = 300.0
 

@@ -7,6 +7,7 @@ credentials provider built from the stored row, and persists renewed session key
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -20,12 +21,11 @@ from api.credentials import (
     LoginSessionCredentials,
     PermanentKeyCredentials,
 )
+from bot.logging_setup import SECRETS
+from bot.services.actor import Actor
 from db import credentials as stored
 from db.crypto import TokenCipher
 from db.models import CredentialKind
-
-from bot.logging_setup import SECRETS
-from bot.services.actor import Actor
 
 log = logging.getLogger(__name__)
 
@@ -266,8 +266,6 @@ class SessionExpiryWatch:
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            except asyncio.CancelledError:
-                pass
             self._task = None

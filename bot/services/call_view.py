@@ -12,7 +12,6 @@ import enum
 from dataclasses import dataclass, field
 
 from api.models import CallInfo, CallLeg, LegState
-
 from bot.callbacks import Action
 
 
@@ -128,9 +127,9 @@ def derive_view(
             phase = Phase.HOLD
     elif LegState.OPERATORS_TALKING in third_statuses:
         phase = Phase.CONSULTING
-    elif any(leg.state_kind is LegState.DIALING for leg in (*contact, *mine)):
-        phase = Phase.DIALING
-    elif contact and all(leg.state_kind is LegState.QUEUED for leg in contact):
+    elif any(leg.state_kind is LegState.DIALING for leg in (*contact, *mine)) or (
+        contact and all(leg.state_kind is LegState.QUEUED for leg in contact)
+    ):
         phase = Phase.DIALING
     else:
         phase = Phase.TALK

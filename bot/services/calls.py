@@ -25,11 +25,6 @@ from api.errors import (
 )
 from api.models import CallInfo, Message
 from api.phones import InvalidPhoneNumberError, PhoneKind, classify_dial_target
-from db import call_settings as settings_store
-from db import cards as card_store
-from db import catalog as catalog_store
-from db.cards import ConsumeStatus
-
 from bot.callbacks import Action, BadCallbackData, CallbackSigner, Press
 from bot.logging_setup import redact
 from bot.services.actor import Actor
@@ -48,6 +43,10 @@ from bot.services.failures import Failure, NotSignedInError, failure_from
 from bot.services.live import CallsRefresher, Snapshot
 from bot.services.presentation import display_phone, limits_footer
 from bot.texts import Lang, explain_error, lang_for, t
+from db import call_settings as settings_store
+from db import cards as card_store
+from db import catalog as catalog_store
+from db.cards import ConsumeStatus
 
 log = logging.getLogger(__name__)
 
@@ -805,11 +804,12 @@ class CallService:
         card.menu = Menu.MAIN
         expected = _AFTER.get(action)
         sync_failure = await self._sync(card, api)
-        if expected is not None and (sync_failure is not None or card.phase is not expected):
+        lagging = expected is not None and (sync_failure is not None or card.phase is not expected)
+        if lagging and not (card.phase.is_final and expected is not Phase.FINISHED):
             # list.calls may lag the action, or the budget kept the refresh back: the
             # diagram tells us where a successful action leads.
-            if not (card.phase.is_final and expected is not Phase.FINISHED):
-                card.phase = expected
+            assert expected is not None
+            card.phase = expected
         if card.phase.is_final:
             card.ended_at = card.ended_at or datetime.now(UTC)
         return PressOutcome(toast=done[:190], update=await self._draw(card))

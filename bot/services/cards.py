@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from api.models import CallLeg, LegState, TalkOption
-
 from bot.callbacks import Action
 from bot.services.call_view import CallView, LegRole, Phase, main_actions
 from bot.services.presentation import display_phone
@@ -230,7 +229,7 @@ def _pairs(buttons: list[Button]) -> list[list[Button]]:
 
 def card_buttons(card: CardState, names: Names) -> list[list[Button]]:
     lang = card.lang
-    if card.is_final or card.view is None and card.phase is not Phase.DIALING:
+    if card.is_final or (card.view is None and card.phase is not Phase.DIALING):
         return []
     back = Button(t(lang, "btn.back"), Action.BACK)
     match card.menu:

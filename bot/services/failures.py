@@ -17,7 +17,7 @@ from api.errors import (
 )
 from api.phones import InvalidPhoneNumberError
 
-TOKEN_MISSING = "token_missing"
+TOKEN_MISSING = "token_missing"  # noqa: S105 - a mnemonic, not a secret
 LOGIN_REQUIRED_AGAIN = "login_required_again"
 OUTCOME_UNKNOWN = "outcome_unknown"
 BUDGET_REFUSED = "budget_refused"

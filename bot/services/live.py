@@ -77,11 +77,10 @@ def poll_interval(
     if minute_limit:
         interval = max(interval, 60.0 / max(minute_share * minute_limit, 1e-9))
     day = snapshot.day
-    if day.limit and day.remaining is not None:
-        if day.remaining <= day_floor * day.limit:
-            usable = max(day.remaining - budget.reserve, 0.0) * minute_share
-            reset = day.seconds_to_reset if day.seconds_to_reset is not None else 86_400.0
-            interval = max(interval, reset / usable if usable > 0 else max_interval)
+    if day.limit and day.remaining is not None and day.remaining <= day_floor * day.limit:
+        usable = max(day.remaining - budget.reserve, 0.0) * minute_share
+        reset = day.seconds_to_reset if day.seconds_to_reset is not None else 86_400.0
+        interval = max(interval, reset / usable if usable > 0 else max_interval)
     return min(interval, max_interval)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import phonenumbers
 
 from api.budget import BudgetSnapshot
-
 from bot.texts import Lang, t
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-import time
 import secrets
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -150,6 +150,7 @@ async def world(
     admitted: bool = True,
     logged_in: bool = True,
     simulator_options: SimulatorOptions | None = None,
+    clock_offset: float = 0.0,
     **settings: Any,
 ) -> AsyncIterator[World]:
     async with (
@@ -157,7 +158,7 @@ async def world(
         running_sandbox(
             tmp_path,
             database_url=database_url,
-            clock=ManualClock(start=time.time()),
+            clock=ManualClock(start=time.time() + clock_offset),
             simulator_options=simulator_options,
             security={"encryption_keys": "q1uQ9bBgdYgFCkMWqIYJ5v4lXr7yZk0XJfbqg7yC3Xs="},
             **settings,

@@ -1,0 +1,184 @@
+"""Admins, sign-in edge cases, lost replies, limits, history, menus and liveness."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import pytest
+from e2e_kit import CLIENT, MANAGER, world
+
+from api.simulator import SimulatorOptions
+from bot.health import check_heartbeat
+from bot.sandbox import DEMO_ADMIN_ID
+
+pytestmark = pytest.mark.e2e
+
+
+async def test_a_lost_start_reply_is_found_by_external_id(tmp_path: Path) -> None:
+    async with world(tmp_path) as here:
+        here.sim.inject_fault("reply_lost", method="start.employee_call")
+        card = await here.start_call()
+        text = card.text or ""
+        assert "outcome_unknown" in text
+        call = here.sim.calls(include_ended=False)[-1]
+        assert str(call["call_session_id"]) in text
+        assert card.button_texts == ["✖️ Отменить звонок", "🔄 Обновить"]
+        # It was not started twice.
+        assert len(here.requests("start.employee_call")) == 1
+
+
+async def test_a_lost_start_that_never_happened_says_so(tmp_path: Path) -> None:
+    async with world(tmp_path) as here:
+        here.sim.inject_fault("drop_connection", method="start.employee_call")
+        card = await here.start_call()
+        assert "outcome_unknown" in (card.text or "") or "transport_" in (card.text or "")
+        assert card.buttons == ()
+        assert not here.sim.calls(include_ended=False)
+
+
+@pytest.mark.parametrize(
+    ("key", "mnemonic"),
+    [
+        ("demo-key-expired-0003", "access_token_expired"),
+        ("demo-key-blocked-0004", "access_token_blocked"),
+        ("no-such-key-at-all", "access_token_invalid"),
+    ],
+)
+async def test_a_dead_key_is_refused_with_its_mnemonic_and_not_stored(
+    tmp_path: Path, key: str, mnemonic: str
+) -> None:
+    async with world(tmp_path, logged_in=False) as here:
+        await here.say("/login")
+        await here.emu.press_button(MANAGER, "🔑 Ключ доступа", timeout=15)
+        await here.emu.wait_for_bot_message(MANAGER, timeout=15)
+        await here.emu.send_message(MANAGER, key)
+        refusal = await here.reply_matching(MANAGER, lambda m: mnemonic in (m.text or ""))
+        assert "/login" in (refusal.text or "") or "ключ" in (refusal.text or "").lower()
+        assert await here.sandbox.runtime.auth.status(MANAGER) is None
+        visible = [message.text for message in here.emu.visible_messages(MANAGER)]
+        assert key not in visible
+
+
+async def test_without_login_a_call_asks_to_sign_in(tmp_path: Path) -> None:
+    async with world(tmp_path, logged_in=False) as here:
+        card = await here.start_call()
+        assert "token_missing" in (card.text or "")
+        assert not here.requests("start.employee_call")
+
+
+async def test_an_expiring_session_is_warned_about(tmp_path: Path) -> None:
+    # UIS's clock runs 55 minutes behind ours: a new session has 5 minutes left for us.
+    async with world(tmp_path, logged_in=False, clock_offset=-55 * 60) as here:
+        await here.say("/login")
+        await here.emu.press_button(MANAGER, "👤 Логин и пароль", timeout=15)
+        await here.emu.wait_for_bot_message(MANAGER, timeout=15)
+        await here.say("demo.manager")
+        await here.emu.send_message(MANAGER, "demo-pass-manager")
+        await here.emu.wait_for_bot_message(
+            MANAGER, predicate=lambda m: "Только на час" in m.button_texts, timeout=15
+        )
+        await here.emu.press_button(MANAGER, "Только на час", timeout=15)
+        await here.reply_matching(MANAGER, lambda m: "✅" in (m.text or ""))
+        mark = here.emu.checkpoint()
+        sent = await here.sandbox.app.expiry_watch.check_now()
+        assert sent == 1
+        warning = await here.emu.wait_for_bot_message(MANAGER, after=mark, timeout=15)
+        assert "/login" in (warning.text or "")
+        assert await here.sandbox.app.expiry_watch.check_now() == 0  # once per session
+
+
+async def test_admin_approves_a_new_user_and_exports_the_audit(tmp_path: Path) -> None:
+    async with world(tmp_path) as here:
+        here.emu.add_user(DEMO_ADMIN_ID, "Анна", language_code="ru")
+        await here.say("/start", DEMO_ADMIN_ID)
+        newcomer = 3003
+        here.emu.add_user(newcomer, "Пётр", language_code="en")
+        refusal = await here.say("/call 79031234567", newcomer)
+        assert "admin" in (refusal.text or "").lower()
+        request = await here.reply_matching(DEMO_ADMIN_ID, lambda m: "3003" in (m.text or ""))
+        await here.emu.press_button(
+            DEMO_ADMIN_ID, "✅ Одобрить", message_id=request.message_id, timeout=15
+        )
+        welcome = await here.reply_matching(newcomer, lambda m: bool(m.text))
+        assert welcome.text
+        users = await here.say("/users", DEMO_ADMIN_ID)
+        assert "3003" in (users.text or "")
+        assigned = await here.say("/assign 3003 103", DEMO_ADMIN_ID)
+        assert "Олег Сидоров" in (assigned.text or "")
+
+        await here.start_call(CLIENT)  # something to audit
+        await here.emu.send_message(DEMO_ADMIN_ID, "/audit 1")
+        sent = await here.reply_matching(DEMO_ADMIN_ID, lambda m: m.document is not None)
+        assert sent.document is not None
+        csv_text = here.emu.document(sent.document.file_id).content.decode("utf-8-sig")
+        assert "start.employee_call" in csv_text
+        assert "demo-key-manager-0001" not in csv_text
+
+        refused = await here.say("/users", MANAGER)
+        assert "администратор" in (refused.text or "").lower()
+
+
+async def test_limits_history_and_the_command_menus(tmp_path: Path) -> None:
+    async with world(tmp_path) as here:
+        limits = await here.say("/limits")
+        assert "60" in (limits.text or "")
+        assert "1000" in (limits.text or "")
+        await here.start_call()
+        history = await here.say("/history")
+        assert "start.employee_call" in (history.text or "")
+        assert "list.calls" in (history.text or "")
+        russian = [item["command"] for item in here.emu.my_commands(language_code="")]
+        english = [item["command"] for item in here.emu.my_commands(language_code="en")]
+        assert "call" in russian
+        assert russian == english
+        descriptions = {item["description"] for item in here.emu.my_commands(language_code="en")}
+        assert descriptions.isdisjoint(
+            {item["description"] for item in here.emu.my_commands(language_code="")}
+        )
+
+
+async def test_english_user_gets_english_texts(tmp_path: Path) -> None:
+    async with world(tmp_path) as here:
+        here.emu.add_user(MANAGER, "Ivan", language_code="en")
+        await asyncio.sleep(0)
+        reply = await here.say("/help")
+        assert "/call" in (reply.text or "")
+        assert "Commands" in (reply.text or "")
+
+
+async def test_the_live_poll_redraws_a_card_when_the_call_changes(tmp_path: Path) -> None:
+    async with world(tmp_path) as here:
+        here.sandbox.runtime.poller.min_interval = 0.2
+        here.sandbox.runtime.poller.minute_share = 1.0
+        card = await here.start_call()
+        here.answer_all(here.call_id())
+        mark = here.emu.checkpoint()
+        redrawn = await here.emu.wait_for_bot_message(
+            MANAGER,
+            after=mark,
+            predicate=lambda m: m.message_id == card.message_id and "Разговор" in (m.text or ""),
+            timeout=20,
+        )
+        assert "⏸ Удержание" in redrawn.button_texts
+
+
+async def test_heartbeat_is_fresh_while_running(tmp_path: Path) -> None:
+    async with world(tmp_path, logged_in=False) as here:
+        deadline = time.monotonic() + 10
+        report = check_heartbeat(here.sandbox.settings.heartbeat_file, 90)
+        while not report.healthy and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+            report = check_heartbeat(here.sandbox.settings.heartbeat_file, 90)
+        assert report.healthy, report.detail
+
+
+async def test_english_leg_labels_are_understood(tmp_path: Path) -> None:
+    async with world(tmp_path, simulator_options=SimulatorOptions(leg_label_language="en")) as here:
+        card = await here.start_call()
+        here.answer_all(here.call_id())
+        _, card = await here.press(card, "🔄 Обновить")
+        assert "⏸ Удержание" in card.button_texts
+        _, card = await here.press(card, "⏸ Удержание")
+        assert "▶️ Снять с удержания" in card.button_texts
