@@ -13,6 +13,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.background import BackgroundTask
+
 
 @dataclass(frozen=True)
 class HealthReport:
@@ -46,7 +48,7 @@ class Heartbeat:
     def __init__(self, path: Path, interval: float = 15.0) -> None:
         self._path = path
         self._interval = interval
-        self._task: asyncio.Task[None] | None = None
+        self._task = BackgroundTask("heartbeat", self._beat)
 
     async def _beat(self) -> None:
         while True:
@@ -54,14 +56,9 @@ class Heartbeat:
             await asyncio.sleep(self._interval)
 
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._beat(), name="heartbeat")
+        self._task.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._task.stop()
         with contextlib.suppress(FileNotFoundError):
             self._path.unlink()

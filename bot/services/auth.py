@@ -7,7 +7,6 @@ credentials provider built from the stored row, and persists renewed session key
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from api.credentials import (
     LoginSessionCredentials,
     PermanentKeyCredentials,
 )
+from bot.background import BackgroundTask
 from bot.logging_setup import SECRETS
 from bot.services.actor import Actor
 from db import credentials as stored
@@ -219,7 +219,7 @@ class SessionExpiryWatch:
         self._notify = notify
         self._interval = interval
         self._warned: set[tuple[int, datetime]] = set()
-        self._task: asyncio.Task[None] | None = None
+        self._task = BackgroundTask("session-expiry-watch", self._loop)
 
     async def check_now(self, only_user: int | None = None) -> int:
         from sqlalchemy import select
@@ -260,12 +260,7 @@ class SessionExpiryWatch:
             await asyncio.sleep(self._interval)
 
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._loop(), name="session-expiry-watch")
+        self._task.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._task.stop()

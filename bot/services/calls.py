@@ -47,6 +47,7 @@ from db import call_settings as settings_store
 from db import cards as card_store
 from db import catalog as catalog_store
 from db.cards import ConsumeStatus
+from db.models import CallCard
 
 log = logging.getLogger(__name__)
 
@@ -390,20 +391,8 @@ class CallService:
                 employee_id=actor.employee_id,
                 external_id=external_id,
             )
-        card = CardState(
-            card_id=row.id,
-            chat_id=actor.chat_id,
-            message_id=message_id,
-            owner_id=actor.user_id,
-            employee_id=actor.employee_id,
-            lang=actor.lang,
-            masked=not actor.is_private_chat,
-            call_session_id=None,
-            external_id=external_id,
-            contact_number=contact,
-            phase=Phase.DIALING,
-            started_at=datetime.now(UTC),
-        )
+        card = _card_from(row, actor, contact, Phase.DIALING)
+        card.started_at = datetime.now(UTC)
         self._actors[actor.user_id] = actor
         async with self._lock(card.card_id):
             try:
@@ -548,19 +537,7 @@ class CallService:
                 employee_id=actor.employee_id,
                 external_id=call.external_id,
             )
-        card = CardState(
-            card_id=row.id,
-            chat_id=actor.chat_id,
-            message_id=message_id,
-            owner_id=actor.user_id,
-            employee_id=actor.employee_id,
-            lang=actor.lang,
-            masked=not actor.is_private_chat,
-            call_session_id=call.call_session_id,
-            external_id=call.external_id,
-            contact_number=call.contact_phone_number,
-            phase=Phase.TALK,
-        )
+        card = _card_from(row, actor, call.contact_phone_number, Phase.TALK)
         self._actors[actor.user_id] = actor
         self._apply(card, call)
         self._went_live(card)
@@ -658,20 +635,8 @@ class CallService:
             phase = Phase.TALK
         if phase.is_final:
             return None
-        card = CardState(
-            card_id=row.id,
-            chat_id=row.chat_id,
-            message_id=row.message_id,
-            owner_id=row.telegram_user_id,
-            employee_id=row.employee_id,
-            lang=actor.lang,
-            masked=not actor.is_private_chat,
-            call_session_id=row.call_session_id,
-            external_id=row.external_id,
-            contact_number=None,
-            phase=phase,
-            started_at=row.created_at,
-        )
+        card = _card_from(row, actor, None, phase)
+        card.started_at = row.created_at
         self.cards[card.card_id] = card
         return card
 
@@ -943,6 +908,23 @@ class CallService:
                 await self.publish(update)
             except Exception:
                 log.exception("could not redraw card %s", card.card_id)
+
+
+def _card_from(row: CallCard, actor: Actor, contact: str | None, phase: Phase) -> CardState:
+    """The in-memory state of a card row (the row knows who owns it and which call it shows)."""
+    return CardState(
+        card_id=row.id,
+        chat_id=row.chat_id,
+        message_id=row.message_id,
+        owner_id=row.telegram_user_id,
+        employee_id=row.employee_id,
+        lang=actor.lang,
+        masked=not actor.is_private_chat,
+        call_session_id=row.call_session_id,
+        external_id=row.external_id,
+        contact_number=contact,
+        phase=phase,
+    )
 
 
 def _legs_signature(card: CardState) -> tuple[Any, ...]:

@@ -15,7 +15,6 @@ taking the points an in-call action needs.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -24,6 +23,7 @@ from dataclasses import dataclass
 from api.budget import PointsBudget
 from api.client import BoundCallApi
 from api.models import CallInfo
+from bot.background import BackgroundTask
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +107,7 @@ class LivePoller:
         self.min_interval = min_interval
         self.max_interval = max_interval
         self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._task = BackgroundTask("live-card-poll", self._run)
 
     def interval(self) -> float:
         return poll_interval(
@@ -137,12 +137,7 @@ class LivePoller:
                     break
 
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="live-card-poll")
+        self._task.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._task.stop()
