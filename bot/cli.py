@@ -133,13 +133,6 @@ def _cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _cmd_simulator(args: argparse.Namespace, settings: Settings) -> int:
-    from api.simulator.__main__ import main as simulator_main
-
-    simulator_main(args.simulator_args)
-    return 0
-
-
 def _cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
     from bot.doctor import run_doctor
 
@@ -197,13 +190,12 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     prune.add_argument("--before", required=True, help="ISO date or time, e.g. 2026-01-31")
     commands["audit"] = _cmd_audit
 
-    simulator = sub.add_parser(
+    # Listed for --help only: main() hands everything after "simulator" to its own parser.
+    sub.add_parser(
         "simulator",
         help="run the offline UIS Call API simulator (see `callbot simulator --help`)",
         add_help=False,
     )
-    simulator.add_argument("simulator_args", nargs=argparse.REMAINDER)
-    commands["simulator"] = _cmd_simulator
 
     sub.add_parser("health", help="exit 0 if the running bot's heartbeat is fresh")
     commands["health"] = _cmd_health

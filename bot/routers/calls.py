@@ -98,8 +98,13 @@ async def proceed(
         return
     if missing is MissingInput.MESSAGE:
         await state.set_state(StartFlow.message)
+        async with rt.sessions() as session:
+            media = await catalog_store.list_media_files(session)
+        rows = [[(f"🎵 {row.name}"[:60], f"inf:{row.id}")] for row in media]
         await bot.send_message(
-            chat_id, t(lang, "call.ask_inform_message", max_length=TTS_MAX_LENGTH)
+            chat_id,
+            t(lang, "call.ask_inform_message", max_length=TTS_MAX_LENGTH),
+            reply_markup=choice(rows) if rows else None,
         )
         return
     await state.clear()
@@ -258,6 +263,22 @@ async def scenario_chosen(
         return
     await query.answer()
     request = dataclasses.replace(_request_from(data), scenario_id=int(raw))
+    await proceed(bot, actor.chat_id, actor, rt, state, request)
+
+
+@router.callback_query(F.data.startswith("inf:"))
+async def inform_media_chosen(
+    query: CallbackQuery, actor: Actor, rt: Runtime, state: FSMContext, bot: Bot
+) -> None:
+    data = await state.get_data()
+    raw = (query.data or "")[4:]
+    async with rt.sessions() as session:
+        known = {row.id for row in await catalog_store.list_media_files(session)}
+    if data.get("kind") != StartKind.INFORMER.value or not raw.isdigit() or int(raw) not in known:
+        await query.answer(t(actor.lang, "alert.stale"), show_alert=True)
+        return
+    await query.answer()
+    request = dataclasses.replace(_request_from(data), media_id=int(raw))
     await proceed(bot, actor.chat_id, actor, rt, state, request)
 
 

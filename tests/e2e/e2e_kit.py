@@ -99,6 +99,14 @@ class World:
             chat, lambda message: any(word in (message.text or "") for word in ("минута", "баллы"))
         )
 
+    async def card_after(self, text: str, chat_id: int = MANAGER) -> VisibleMessage:
+        """Send a command that starts a call; return the drawn card (it ends with the footer)."""
+        await self.emu.send_message(chat_id, text)
+        return await self.reply_matching(
+            chat_id,
+            lambda message: any(word in (message.text or "") for word in ("минута", "баллы")),
+        )
+
     def card(self, message_id: int, user_id: int = MANAGER) -> VisibleMessage:
         message = self.emu.message(user_id, message_id)
         assert message is not None

@@ -189,3 +189,27 @@ async def test_group_login_is_refused_and_cards_mask_numbers(tmp_path: Path) -> 
         card = await here.start_call(CLIENT, chat_id=group.chat_id)
         assert "+7 903 ***-**-67" in (card.text or "")
         assert CLIENT not in (card.text or "")
+
+
+async def test_every_way_to_start_a_call_reaches_uis(tmp_path: Path) -> None:
+    async with world(tmp_path) as here:
+        await here.start_call()  # picks the virtual number once; remembered afterwards
+        await here.card_after("/simple_call +7 903 765-43-21")
+        simple = here.requests("start.simple_call")[-1]["params"]
+        assert simple["operator"] == "79160000101"
+        assert simple["direction"] == "out"
+        await here.card_after("/vcall 89037654321")
+        assert here.requests("start.vnumber_call")[-1]["params"]["contact"] == "79037654321"
+        chooser = await here.say("/scenario 89037654321")
+        assert "Опрос клиентов" in chooser.button_texts
+        await here.emu.press_button(MANAGER, "Опрос клиентов", timeout=15)
+        await here.reply_matching(MANAGER, lambda m: "минута" in (m.text or ""))
+        assert here.requests("start.scenario_call")[-1]["params"]["scenario_id"] == 2
+        await here.card_after("/inform 89037654321 Ваш заказ готов")
+        informer = here.requests("start.informer_call")[-1]["params"]
+        assert informer["contact_message"] == {"type": "tts", "value": "Ваш заказ готов"}
+        picker = await here.say("/inform 89037654321")
+        await here.emu.press_button(MANAGER, picker.button_texts[0], timeout=15)
+        await here.reply_matching(MANAGER, lambda m: "минута" in (m.text or ""))
+        media = here.requests("start.informer_call")[-1]["params"]["contact_message"]
+        assert media["type"] == "media"

@@ -182,3 +182,40 @@ async def test_english_leg_labels_are_understood(tmp_path: Path) -> None:
         assert "⏸ Удержание" in card.button_texts
         _, card = await here.press(card, "⏸ Удержание")
         assert "▶️ Снять с удержания" in card.button_texts
+
+
+async def test_a_press_refused_for_an_ended_session_is_offered_again_after_login(
+    tmp_path: Path,
+) -> None:
+    async with world(tmp_path, logged_in=False) as here:
+        await here.say("/login")
+        await here.emu.press_button(MANAGER, "👤 Логин и пароль", timeout=15)
+        await here.emu.wait_for_bot_message(MANAGER, timeout=15)
+        await here.say("demo.manager")
+        await here.emu.send_message(MANAGER, "demo-pass-manager")
+        await here.emu.wait_for_bot_message(
+            MANAGER, predicate=lambda m: "Только на час" in m.button_texts, timeout=15
+        )
+        await here.emu.press_button(MANAGER, "Только на час", timeout=15)
+        await here.reply_matching(MANAGER, lambda m: "✅" in (m.text or ""))
+        card = await here.start_call()
+        here.answer_all(here.call_id())
+        _, card = await here.press(card, "🔄 Обновить")
+        # UIS ends the session (its hour is over); the bot has no password to renew it.
+        here.sandbox.simulator.clock.advance(3601)  # type: ignore[attr-defined]
+        _, card = await here.press(card, "⏸ Удержание")
+        text = card.text or ""
+        assert "access_token_invalid" in text or "login_required_again" in text, text
+        assert not [r for r in here.requests("hold.call") if r["outcome"] == "success"]
+        mark = here.emu.checkpoint()
+        # Signing in again offers the card again, with working buttons.
+        await here.log_in_with_key()
+        redrawn = await here.emu.wait_for_bot_message(
+            MANAGER,
+            after=mark,
+            predicate=lambda m: m.message_id == card.message_id,
+            timeout=15,
+        )
+        assert "⏸ Удержание" in redrawn.button_texts
+        _, card = await here.press(redrawn, "⏸ Удержание")
+        assert "▶️ Снять с удержания" in card.button_texts
