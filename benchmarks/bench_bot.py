@@ -71,7 +71,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
-REPO = Path(__file__).resolve().parent.parent
+THIS_SCRIPT = Path(__file__).resolve()
+REPO = THIS_SCRIPT.parent.parent
 sys.path.insert(0, str(REPO))
 
 from api.budget import PointsBudget  # noqa: E402
@@ -83,7 +84,7 @@ from api.simulator.account import Account  # noqa: E402
 from api.simulator.clock import RealClock  # noqa: E402
 
 DEFAULT_SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
-BOT_TOKEN = "424242:BENCH-TOKEN-not-a-real-telegram-token"
+BOT_TOKEN = "424242:BENCH-TOKEN-not-a-real-telegram-token"  # noqa: S105 - emulator only
 ADMIN_ID = 1000
 FIRST_USER_ID = 10_001
 FIRST_EMPLOYEE_ID = 5_000
@@ -94,7 +95,9 @@ HUGE_POINTS = 1_000_000_000
 TARGET_ADDED_MS = 2.0
 TARGET_PRESSES_PER_SECOND = 500.0
 STEP_TIMEOUT_SECONDS = 600.0
-PRESS_TIMEOUT_SECONDS = 15.0
+# Generous: with every chat pressing, a press queues behind all the others (1,000 presses at
+# a few dozen a second is most of a minute); only a press never answered counts as failed.
+PRESS_TIMEOUT_SECONDS = 120.0
 MAX_FAILURES = 20  # a phase stops early after this many presses without a request/answer
 
 
@@ -118,9 +121,9 @@ FULL = Plan(
 )
 SMOKE = Plan(
     users=20,
-    serial_presses=40,
+    serial_presses=30,
     load_seconds=2.0,
-    poll_seconds=8.0,
+    poll_seconds=6.0,
     feed_iterations=500,
     client_iterations=50,
 )
@@ -203,7 +206,11 @@ def build_catalog(users: int) -> bytes:
 
     catalog = json.loads(demo_catalog_bytes())
     catalog["employees"] = [
-        {"id": employee_id(index), "full_name": employee_name(index), "phones": [employee_phone(index)]}
+        {
+            "id": employee_id(index),
+            "full_name": employee_name(index),
+            "phones": [employee_phone(index)],
+        }
         for index in range(users)
     ]
     return json.dumps(catalog, ensure_ascii=False).encode()
@@ -239,6 +246,7 @@ class Probe:
         self._requests: dict[int, asyncio.Future[float]] = {}
         self._answers: dict[str, float] = {}
         self._answer_waiters: dict[str, asyncio.Future[float]] = {}
+        self.answer_texts: dict[str, str | None] = {}
         request_log = simulator.runtime.log
         add_entry = request_log.add
 
@@ -258,7 +266,8 @@ class Probe:
             event = record_event(kind, chat_id, **fields)
             if kind == "callback_answer":
                 query_id = fields.get("callback_query_id")
-                if isinstance(query_id, str) and query_id not in self._answers:
+                if isinstance(query_id, str) and query_id not in self.answer_texts:
+                    self.answer_texts[query_id] = fields.get("text")
                     now = time.perf_counter()
                     self._answers[query_id] = now
                     waiter = self._answer_waiters.pop(query_id, None)
@@ -284,8 +293,36 @@ class Probe:
             self._answer_waiters[query_id] = waiter
         return waiter
 
-    def forget_answers(self) -> None:
-        self._answers.clear()
+    def cancel_request(self, call_session_id: int) -> None:
+        waiter = self._requests.pop(call_session_id, None)
+        if waiter is not None:
+            waiter.cancel()
+
+
+class Refused(Exception):
+    """The bot answered the press without asking UIS (an alert such as a stale button)."""
+
+
+async def timed_press(
+    probe: Probe, call_session_id: int, inject: Callable[[], Awaitable[str]]
+) -> tuple[float, float]:
+    """(injection → UIS receipt, injection → answer) of one press; raises Refused/TimeoutError."""
+    requested = probe.expect_request(call_session_id)
+    started = time.perf_counter()
+    query_id = await inject()
+    answered = probe.expect_answer(query_id)
+    done, _pending = await asyncio.wait(
+        {requested, answered}, timeout=PRESS_TIMEOUT_SECONDS, return_when=asyncio.FIRST_COMPLETED
+    )
+    if not done:
+        probe.cancel_request(call_session_id)
+        raise TimeoutError
+    if answered.done() and not requested.done():
+        probe.cancel_request(call_session_id)
+        raise Refused(probe.answer_texts.get(query_id) or "")
+    received = await asyncio.wait_for(requested, PRESS_TIMEOUT_SECONDS)
+    finished = await asyncio.wait_for(answered, PRESS_TIMEOUT_SECONDS)
+    return received - started, finished - started
 
 
 @dataclass
@@ -304,7 +341,8 @@ class Samples:
     label: str
     to_request: list[float] = field(default_factory=list)
     to_answer: list[float] = field(default_factory=list)
-    failures: int = 0
+    failures: int = 0  # no request and no answer within PRESS_TIMEOUT_SECONDS
+    refused: dict[str, int] = field(default_factory=dict)  # answered without a request
     window_seconds: float = 0.0
     completed_in_window: int = 0
     bot_cpu_seconds: float = 0.0
@@ -388,6 +426,9 @@ async def measure(
         for number in range(serial_presses):
             try:
                 to_request, to_answer = await press(chats[number % len(chats)])
+            except Refused as refusal:
+                samples.refused[str(refusal)] = samples.refused.get(str(refusal), 0) + 1
+                continue
             except TimeoutError:
                 samples.failures += 1
                 if samples.failures >= MAX_FAILURES:
@@ -407,6 +448,9 @@ async def measure(
                 pressed_at = time.perf_counter()
                 try:
                     to_request, to_answer = await press(chat)
+                except Refused as refusal:
+                    samples.refused[str(refusal)] = samples.refused.get(str(refusal), 0) + 1
+                    continue
                 except TimeoutError:
                     samples.failures += 1
                     continue
@@ -424,8 +468,8 @@ async def measure(
     return samples
 
 
-async def wait_until(what: str, probe: Callable[[], bool], timeout: float) -> None:
-    deadline = time.monotonic() + timeout
+async def wait_until(what: str, probe: Callable[[], bool], seconds: float) -> None:
+    deadline = time.monotonic() + seconds
     while not probe():
         if time.monotonic() > deadline:
             raise TimeoutError(f"timed out waiting for {what}")
@@ -459,6 +503,8 @@ class Results:
     client_round_trip: list[float] = field(default_factory=list)
     audit_rows: int = 0
     record_presses: int = 0
+    record_outcomes: dict[str, int] = field(default_factory=dict)
+    pinned_responses: bool = False
     bot_log_problems: list[str] = field(default_factory=list)
     profile_path: Path | None = None
 
@@ -466,9 +512,13 @@ class Results:
 class Bench:
     """The world (simulator + emulator + driver) and the phases run against it."""
 
-    def __init__(self, plan: Plan, database_url: str, data_dir: Path, profile: bool) -> None:
+    def __init__(
+        self, plan: Plan, database_url: str, data_dir: Path, profile: bool, pin_responses: bool
+    ) -> None:
         from bot.emulator import TelegramEmulator
 
+        self.pin_responses = pin_responses
+        self.results_note = ""
         self.plan = plan
         self.database_url = database_url
         self.data_dir = data_dir
@@ -482,7 +532,7 @@ class Bench:
         self.emulator = TelegramEmulator(bot_token=BOT_TOKEN, bot_username="uis_call_bot")
         self.probe = Probe(self.simulator, self.emulator)
         self.chats = [ChatUnderTest(index, user_id(index)) for index in range(plan.users)]
-        self.results = Results(plan)
+        self.results = Results(plan, pinned_responses=pin_responses)
         self.sim_url = ""
         self.emu_url = ""
 
@@ -526,12 +576,11 @@ class Bench:
 
     async def prepare_database(self) -> None:
         """What admins and users did before the run: approvals, links, stored keys."""
+        from bot.runtime import build_runtime
         from db import catalog as catalog_store
         from db.credentials import save_user_credential
         from db.migrate import upgrade_head
         from db.models import AccessState, CredentialKind
-
-        from bot.runtime import build_runtime
 
         await upgrade_head(self.database_url)
         runtime = await build_runtime(self.settings())
@@ -639,15 +688,14 @@ class Bench:
         message = self.emulator.message(chat.user_id, chat.card_message_id)
         texts = message.button_texts if message is not None else []
         label = on_label if on_label in texts else off_label
-        requested = self.probe.expect_request(chat.call_session_id)
-        started = time.perf_counter()
-        press = await self.emulator.tap_button(
-            chat.user_id, label, message_id=chat.card_message_id
-        )
-        answered = self.probe.expect_answer(press.query_id)
-        received = await asyncio.wait_for(requested, PRESS_TIMEOUT_SECONDS)
-        done = await asyncio.wait_for(answered, PRESS_TIMEOUT_SECONDS)
-        return received - started, done - started
+
+        async def inject() -> str:
+            press = await self.emulator.tap_button(
+                chat.user_id, label, message_id=chat.card_message_id
+            )
+            return press.query_id
+
+        return await timed_press(self.probe, chat.call_session_id, inject)
 
     def floor_data(self, chat: ChatUnderTest) -> str:
         """Callback data for the floor bot, as long as the card button's data."""
@@ -661,15 +709,14 @@ class Bench:
     async def press_floor(self, chat: ChatUnderTest) -> tuple[float, float]:
         data = self.floor_data(chat)
         chat.record_on = not chat.record_on
-        requested = self.probe.expect_request(chat.call_session_id)
-        started = time.perf_counter()
-        press = await self.emulator.send_callback_query(
-            chat.user_id, data, message_id=chat.card_message_id
-        )
-        answered = self.probe.expect_answer(press.query_id)
-        received = await asyncio.wait_for(requested, PRESS_TIMEOUT_SECONDS)
-        done = await asyncio.wait_for(answered, PRESS_TIMEOUT_SECONDS)
-        return received - started, done - started
+
+        async def inject() -> str:
+            press = await self.emulator.send_callback_query(
+                chat.user_id, data, message_id=chat.card_message_id
+            )
+            return press.query_id
+
+        return await timed_press(self.probe, chat.call_session_id, inject)
 
     # ------------------------------------------------------------------ phases
 
@@ -732,7 +779,8 @@ class Bench:
         from aiogram.types import CallbackQuery, Update
 
         message = self.emulator.message(chat.user_id, chat.card_message_id)
-        assert message is not None and message.buttons
+        assert message is not None
+        assert message.buttons
         payload = {
             "update_id": 1,
             "callback_query": {
@@ -776,7 +824,8 @@ class Bench:
                 requested = self.probe.expect_request(chat.call_session_id)
                 started = time.perf_counter()
                 await api.record_call(
-                    call_session_id=chat.call_session_id, action="off" if recording else "on"
+                    call_session_id=chat.call_session_id,
+                    action="off" if recording else "on",
                 )
                 recording = not recording
                 finished = time.perf_counter()
@@ -799,16 +848,17 @@ class Bench:
         return int(count)
 
     def bot_argv(self) -> list[str]:
-        if not self.profile:
+        if not self.profile and not self.pin_responses:
             return [sys.executable, "-m", "bot.cli", "run"]
-        # `callbot run` under a profiler that runs only while the presses are measured.
-        self.results.profile_path = self.data_dir / "bot.prof"
-        return [
-            sys.executable,
-            str(Path(__file__).resolve()),
-            "--profiled-bot",
-            str(self.results.profile_path),
-        ]
+        # `callbot run` through a wrapper: a profiler that runs only while the presses are
+        # measured, and/or aiogram's Response[...] classes pinned (see --pin-aiogram-responses).
+        argv = [sys.executable, str(THIS_SCRIPT), "--wrapped-bot"]
+        if self.profile:
+            self.results.profile_path = self.data_dir / "bot.prof"
+            argv += ["--profile-to", str(self.results.profile_path)]
+        if self.pin_responses:
+            argv.append("--pin-aiogram-responses")
+        return argv
 
     async def run(self) -> Results:
         plan = self.plan
@@ -832,7 +882,13 @@ class Bench:
                 step(f"opening the other {len(self.chats) - len(poll_chats)} cards")
                 await self.open_cards(self.chats[len(poll_chats) :])
                 await self.run_presses("bot", self.press_card, bot)
-                self.results.record_presses = len(self.simulator.control.requests("record.call"))
+                record_calls = self.simulator.control.requests("record.call")
+                self.results.record_presses = len(record_calls)
+                for entry in record_calls:
+                    outcome = str(entry["outcome"])
+                    self.results.record_outcomes[outcome] = (
+                        self.results.record_outcomes.get(outcome, 0) + 1
+                    )
             finally:
                 step("bot process: stopping (audit flush)")
                 status = await bot.stop()
@@ -846,7 +902,7 @@ class Bench:
             for chat in self.chats:  # the floor bot toggles from the state the bot left
                 chat.record_on = not self.simulator.control.call(chat.call_session_id)["recording"]
             step("floor bot process: starting")
-            floor_argv = [sys.executable, str(Path(__file__).resolve()), "--floor-bot"]
+            floor_argv = [sys.executable, str(THIS_SCRIPT), "--floor-bot"]
             floor = await self.start_bot(floor_argv, "floor")
             try:
                 await self.run_presses("floor bot", self.press_floor, floor)
@@ -884,7 +940,8 @@ class Bench:
         if profiling:
             child.process.send_signal(signal.SIGUSR2)
             assert self.results.profile_path is not None
-            await wait_until("the profile", self.results.profile_path.exists, 60)
+            profile_path = self.results.profile_path
+            await wait_until("the profile", lambda: os.path.exists(profile_path), 60)
 
 
 def step(text: str) -> None:
@@ -904,6 +961,10 @@ def report(results: Results) -> None:
         f"\nBot button press: Record on/off (one record.call) with {plan.users} chats, each with "
         "a live call card; audit on PostgreSQL"
     )
+    if results.pinned_responses:
+        print(
+            "(bot run with aiogram's Response[...] models pinned by the benchmark: NOT as shipped)"
+        )
     header = (
         f"{'phase':<24}{'presses':>8}{'fail':>6}{'p50 →UIS':>10}{'p99 →UIS':>10}"
         f"{'p50 →ans':>10}{'p99 →ans':>10}{'presses/s':>11}{'bot CPU':>9}{'world CPU':>10}"
@@ -912,16 +973,22 @@ def report(results: Results) -> None:
     print("-" * len(header))
     for phase in results.phases:
         elapsed = phase.elapsed_seconds or 1.0
+        request, answer = phase.to_request, phase.to_answer
         print(
-            f"{phase.label:<24}{len(phase.to_answer):>8}{phase.failures:>6}"
-            f"{ms(percentile(phase.to_request, 0.5)):>10}{ms(percentile(phase.to_request, 0.99)):>10}"
-            f"{ms(percentile(phase.to_answer, 0.5)):>10}{ms(percentile(phase.to_answer, 0.99)):>10}"
+            f"{phase.label:<24}{len(answer):>8}{phase.failures:>6}"
+            f"{ms(percentile(request, 0.5)):>10}{ms(percentile(request, 0.99)):>10}"
+            f"{ms(percentile(answer, 0.5)):>10}{ms(percentile(answer, 0.99)):>10}"
             f"{phase.presses_per_second:>11.1f}"
             f"{100 * phase.bot_cpu_seconds / elapsed:>8.0f}%"
             f"{100 * phase.world_cpu_seconds / elapsed:>9.0f}%"
         )
     print("(times in ms; →UIS = injection to the simulator's receipt of record.call, →ans = to")
     print(" the bot's answerCallbackQuery; CPU = share of one core during the phase)")
+    for phase in results.phases:
+        for text, count in sorted(phase.refused.items(), key=lambda item: -item[1]):
+            print(f"  {phase.label}: {count} press(es) answered without a request: {text!r}")
+    outcomes = ", ".join(f"{k} {v}" for k, v in sorted(results.record_outcomes.items()))
+    print(f"  record.call outcomes in the simulator during the bot phases: {outcomes}")
     feed_p50 = percentile(results.feed_update, 0.5)
     client_p50 = percentile(results.client_to_request, 0.5)
     print("\nFloors (this process):")
@@ -1035,7 +1102,9 @@ async def floor_bot() -> None:
         if api is None:
             api = apis[int(index)] = client.bind(PermanentKeyCredentials(access_key(int(index))))
         try:
-            await api.record_call(call_session_id=int(session_id), action=action)
+            await api.record_call(
+                call_session_id=int(session_id), action="on" if action == "on" else "off"
+            )
         except CallApiClientError as exc:  # the request reached UIS: that is what is timed
             await query.answer(str(exc)[:190])
             return
@@ -1047,11 +1116,32 @@ async def floor_bot() -> None:
         await client.aclose()
 
 
-def profiled_bot(profile_path: str) -> int:
-    """`callbot run`, profiled from SIGUSR1 until SIGUSR2 (then the stats are written)."""
+def pin_aiogram_responses() -> list[object]:
+    """Strong references to aiogram's parametrised ``Response[...]`` models.
+
+    aiogram builds ``Response[method.__returning__]`` for every Bot API reply; pydantic caches
+    parametrised generics in a WeakValueDictionary only, and in the bot process the classes
+    are collected between calls, so each reply rebuilt its model (milliseconds each). Holding
+    a reference keeps the cache warm. Benchmark-only: shows what the fix would buy.
+    """
+    from aiogram import methods
+
+    pinned: list[object] = []
+    for name in dir(methods):
+        method = getattr(methods, name)
+        returning = getattr(method, "__returning__", None)
+        if isinstance(method, type) and returning is not None:
+            with contextlib.suppress(Exception):
+                pinned.append(methods.Response.__class_getitem__(returning))
+    return pinned
+
+
+def wrapped_bot(profile_path: str | None, pin: bool) -> int:
+    """`callbot run`, optionally profiled from SIGUSR1 until SIGUSR2 (then stats are written)."""
     import cProfile
     import types
 
+    pinned = pin_aiogram_responses() if pin else []
     profiler = cProfile.Profile()
 
     def start(signum: int, frame: types.FrameType | None) -> None:
@@ -1059,19 +1149,22 @@ def profiled_bot(profile_path: str) -> int:
 
     def stop(signum: int, frame: types.FrameType | None) -> None:
         profiler.disable()
-        profiler.dump_stats(profile_path)
+        if profile_path:
+            profiler.dump_stats(profile_path)
 
     signal.signal(signal.SIGUSR1, start)
     signal.signal(signal.SIGUSR2, stop)
     from bot.cli import main as callbot
 
-    return callbot(["run"])
+    status = callbot(["run"])
+    del pinned
+    return status
 
 
-async def run(plan: Plan, profile: bool) -> int:
+async def run(plan: Plan, profile: bool, pin_responses: bool) -> int:
     async with temporary_database() as database_url:
         with tempfile.TemporaryDirectory(prefix="bench-bot-") as data_dir:
-            bench = Bench(plan, database_url, Path(data_dir), profile)
+            bench = Bench(plan, database_url, Path(data_dir), profile, pin_responses)
             results = await bench.run()
             report(results)
     return 0
@@ -1083,10 +1176,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="cProfile the bot process")
     parser.add_argument("--users", type=int, help="chats with a live card (default 1000)")
     parser.add_argument("--floor-bot", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--profiled-bot", metavar="PROFILE", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--pin-aiogram-responses",
+        action="store_true",
+        help="run the bot with aiogram's Response[...] models pinned (what the fix would buy)",
+    )
+    parser.add_argument("--wrapped-bot", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--profile-to", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.profiled_bot:
-        return profiled_bot(args.profiled_bot)
+    if args.wrapped_bot:
+        return wrapped_bot(args.profile_to, args.pin_aiogram_responses)
     if args.floor_bot:
         asyncio.run(floor_bot())
         return 0
@@ -1098,7 +1197,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.users:
         plan = dataclasses.replace(plan, users=max(1, args.users))
     started = time.perf_counter()
-    status = asyncio.run(run(plan, args.profile))
+    status = asyncio.run(run(plan, args.profile, args.pin_aiogram_responses))
     print(f"\n(total run time {time.perf_counter() - started:.0f} s)")
     return status
 

@@ -122,6 +122,7 @@ async def build_runtime(
     )
     poller = LivePoller(budget, calls.poll_tick)
     calls.on_live = poller.wake
+    calls.on_refresh_soon = poller.refresh_soon
     return Runtime(
         settings=settings,
         engine=engine,

@@ -169,8 +169,9 @@ MAIN_ACTIONS: dict[Phase, tuple[Action, ...]] = {
 }
 
 
-def main_actions(view: CallView) -> tuple[Action, ...]:
-    actions = MAIN_ACTIONS[view.phase]
-    if view.recording:
+def main_actions(phase: Phase, recording: bool) -> tuple[Action, ...]:
+    """The buttons of a phase, with the record button matching the recording state."""
+    actions = MAIN_ACTIONS[phase]
+    if recording:
         actions = tuple(Action.RECORD_OFF if a is Action.RECORD_ON else a for a in actions)
     return actions

@@ -10,6 +10,7 @@ import asyncio
 import enum
 import logging
 import secrets
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -197,6 +198,7 @@ class CallService:
         self._actors: dict[int, Actor] = {}  # the last actor of each live card's owner
         self.publish: CardPublisher | None = None
         self.on_live: Callable[[], None] | None = None
+        self.on_refresh_soon: Callable[[], None] | None = None
         self.on_card_live: ExpiryCheck | None = None
         self._catalog = _Catalog()
         # user id -> card whose press was refused for a dead sign-in (offered again after login)
@@ -207,7 +209,9 @@ class CallService:
     def invalidate_catalog(self) -> None:
         self._catalog = _Catalog()
 
-    async def names_for(self, user_id: int) -> Names:
+    async def names_for(self, user_id: int, *, favourites: bool = True) -> Names:
+        if not favourites and self._catalog.names is not None:
+            return self._catalog.names
         async with self._sessions() as session:
             if self._catalog.names is None:
                 employees = await catalog_store.list_employees(session)
@@ -220,13 +224,15 @@ class CallService:
                     favourites=[],
                 )
                 self._catalog.virtual_numbers = [row.number for row in numbers]
-            favourites = await settings_store.list_favourites(session, user_id)
+            if not favourites:
+                return self._catalog.names
+            rows = await settings_store.list_favourites(session, user_id)
         base = self._catalog.names
         return Names(
             employees=base.employees,
             employee_phones=base.employee_phones,
             tags=base.tags,
-            favourites=[(row.id, row.label, row.target) for row in favourites],
+            favourites=[(row.id, row.label, row.target) for row in rows],
         )
 
     async def _api_for(self, actor: Actor) -> tuple[BoundCallApi, ActingCredential]:
@@ -248,25 +254,42 @@ class CallService:
         return lock
 
     async def _draw(self, card: CardState) -> CardUpdate:
-        """Render the card with a fresh one-shot token; earlier buttons stop working."""
-        names = await self.names_for(card.owner_id)
+        """Render the card. New buttons get a fresh one-shot token (the old ones stop working);
+        the same buttons keep theirs, so a press racing a background redraw still counts."""
+        names = await self.names_for(card.owner_id, favourites=card.menu is Menu.TRANSFER)
         rendered = render_card(card, names, self._footer(card.lang))
-        rows: list[list[ButtonData]] = []
-        async with self._sessions.begin() as session:
-            await card_store.revoke_card_tokens(session, card.card_id)
-            await card_store.update_card(session, card.card_id, state=card.phase.value)
-            if rendered.rows:
-                token = await card_store.issue_action_token(
-                    session,
-                    chat_id=card.chat_id,
-                    action="card",
-                    card_id=card.card_id,
-                    telegram_user_id=card.owner_id,
-                )
-                rows = [
-                    [self._button(card.owner_id, card.card_id, button, token) for button in row]
-                    for row in rendered.rows
-                ]
+        key = tuple(
+            (button.label, int(button.action), button.argument)
+            for row in rendered.rows
+            for button in row
+        )
+        renew = card.token is None or key != card.buttons_key
+        if renew or card.stored_phase is not card.phase:
+            async with self._sessions.begin() as session:
+                if card.stored_phase is not card.phase:
+                    await card_store.update_card(session, card.card_id, state=card.phase.value)
+                    card.stored_phase = card.phase
+                if renew:
+                    await card_store.revoke_card_tokens(session, card.card_id)
+                    card.token = None
+                    if rendered.rows:
+                        card.token = await card_store.issue_action_token(
+                            session,
+                            chat_id=card.chat_id,
+                            action="card",
+                            card_id=card.card_id,
+                            telegram_user_id=card.owner_id,
+                        )
+                    card.buttons_key = key
+        token = card.token
+        rows = (
+            [
+                [self._button(card.owner_id, card.card_id, button, token) for button in row]
+                for row in rendered.rows
+            ]
+            if token is not None
+            else []
+        )
         if card.is_final:
             self.cards.pop(card.card_id, None)
         return CardUpdate(card.chat_id, card.message_id, rendered.text, rows)
@@ -297,6 +320,7 @@ class CallService:
         card.view = view
         card.phase = view.phase
         if call is not None:
+            card.recording_hint = None
             card.contact_number = call.contact_phone_number or card.contact_number
             if call.start_time is not None and card.started_at is None:
                 start = call.start_time
@@ -311,6 +335,7 @@ class CallService:
         except CallApiClientError as exc:
             return failure_from(exc, "list.calls")
         self._apply(card, self._find(card, snapshot))
+        card.fresh_as_of = max(card.fresh_as_of, snapshot.taken_at)
         return None
 
     def _find(self, card: CardState, snapshot: Snapshot) -> CallInfo | None:
@@ -322,6 +347,10 @@ class CallService:
                     card.call_session_id = call.call_session_id
                     return call
         return None
+
+    def _refresh_soon(self) -> None:
+        if self.on_refresh_soon is not None:
+            self.on_refresh_soon()
 
     def _went_live(self, card: CardState) -> None:
         if not card.is_final:
@@ -590,6 +619,8 @@ class CallService:
         card.lang = lang
         self._actors[actor.user_id] = actor
         async with self._lock(card.card_id):
+            if card.token == press.token:
+                card.token = None  # spent: the next drawing gets a new one
             outcome = await self._act(actor, card, press)
         if outcome.login_needed:
             self._awaiting_login[actor.user_id] = card.card_id
@@ -760,6 +791,7 @@ class CallService:
         except ValueError:
             # A forged argument (no such tag, leg, key or target): nothing was sent.
             return await self._stale(actor, card)
+        card.fresh_as_of = time.monotonic()
         card.note = t(lang, "call.action_done", action=done)
         if action is Action.DTMF:
             # Keys do not change the call's state, and a refresh per key would double the
@@ -767,16 +799,18 @@ class CallService:
             card.menu = Menu.KEYPAD
             return PressOutcome(toast=done[:190], update=await self._draw(card))
         card.menu = Menu.MAIN
+        # The state diagram says where a successful action leads; list.calls confirms it
+        # shortly after in one shared refresh (one request for every card pressed meanwhile,
+        # instead of one per press: points and latency).
         expected = _AFTER.get(action)
-        sync_failure = await self._sync(card, api)
-        lagging = expected is not None and (sync_failure is not None or card.phase is not expected)
-        if lagging and not (card.phase.is_final and expected is not Phase.FINISHED):
-            # list.calls may lag the action, or the budget kept the refresh back: the
-            # diagram tells us where a successful action leads.
-            assert expected is not None
+        if expected is not None:
             card.phase = expected
+        if action in (Action.RECORD_ON, Action.RECORD_OFF):
+            card.recording_hint = action is Action.RECORD_ON
         if card.phase.is_final:
             card.ended_at = card.ended_at or datetime.now(UTC)
+        else:
+            self._refresh_soon()
         return PressOutcome(toast=done[:190], update=await self._draw(card))
 
     async def _send_action(
@@ -898,8 +932,12 @@ class CallService:
 
     async def _apply_snapshot(self, card: CardState, snapshot: Snapshot) -> None:
         async with self._lock(card.card_id):
+            if snapshot.taken_at < card.fresh_as_of:
+                # Older than what the card shows (our own action, or a newer refresh).
+                return
             before = (card.phase, _legs_signature(card))
             self._apply(card, self._find(card, snapshot))
+            card.fresh_as_of = snapshot.taken_at
             if (card.phase, _legs_signature(card)) == before:
                 return
             update = await self._draw(card)

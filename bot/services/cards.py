@@ -104,10 +104,26 @@ class CardState:
     started_at: datetime | None = None
     ended_at: datetime | None = None
     talk_options: list[TalkOption] = field(default_factory=list)
+    # Set by our own record.call until list.calls confirms it.
+    recording_hint: bool | None = None
+    # The one-shot token the drawn buttons carry, and what they were: a redraw with the same
+    # buttons keeps the token, so a press on the previous drawing of the card still counts.
+    token: str | None = None
+    buttons_key: tuple[tuple[str, int, int], ...] = ()
+    stored_phase: Phase | None = None
+    # Monotonic time of the newest thing the card reflects (a snapshot it applied, or our own
+    # action): a list.calls snapshot taken before that would move the card backwards.
+    fresh_as_of: float = 0.0
 
     @property
     def is_final(self) -> bool:
         return self.phase.is_final
+
+    @property
+    def recording(self) -> bool:
+        if self.recording_hint is not None:
+            return self.recording_hint
+        return bool(self.view and self.view.recording)
 
 
 @dataclass(frozen=True)
@@ -173,7 +189,7 @@ def card_text(card: CardState, names: Names, footer: str | None, now: datetime) 
         if view.snapshot.tags:
             tags = ", ".join(tag.tag_name or str(tag.tag_id) for tag in view.snapshot.tags)
             lines.append(t(lang, "card.tags", tags=tags))
-        if view.recording:
+        if card.recording:
             lines.append(t(lang, "card.recording_on"))
     if card.transfer_target is not None and card.phase in (
         Phase.DIALING_THIRD,
@@ -287,9 +303,8 @@ def card_buttons(card: CardState, names: Names) -> list[list[Button]]:
                 [Button(t(lang, "btn.confirm"), Action.BLOCK_CONFIRM)],
                 [Button(t(lang, "btn.cancel_action"), Action.BACK)],
             ]
-    view = card.view or CallView(card.call_session_id or 0, card.phase, None)
     buttons = []
-    for action in main_actions(view):
+    for action in main_actions(card.phase, card.recording):
         if action is Action.RELEASE:
             key = "btn.cancel" if card.phase is Phase.DIALING else "btn.release"
         else:

@@ -99,6 +99,7 @@ class LivePoller:
         day_floor: float = 0.2,
         min_interval: float = 3.0,
         max_interval: float = 300.0,
+        debounce: float = 0.3,
     ) -> None:
         self._budget = budget
         self._tick = tick
@@ -106,7 +107,9 @@ class LivePoller:
         self.day_floor = day_floor
         self.min_interval = min_interval
         self.max_interval = max_interval
+        self.debounce = debounce
         self._wake = asyncio.Event()
+        self._soon = asyncio.Event()
         self._task = BackgroundTask("live-card-poll", self._run)
 
     def interval(self) -> float:
@@ -122,12 +125,27 @@ class LivePoller:
         """A card became live: start polling (no-op while already polling)."""
         self._wake.set()
 
+    def refresh_soon(self) -> None:
+        """Someone acted on a call: refresh within ``debounce`` seconds instead of at the
+        next interval. Everything asked for meanwhile shares that one request."""
+        self._soon.set()
+        self._wake.set()
+
+    async def _wait_for_turn(self) -> None:
+        try:
+            async with asyncio.timeout(self.interval()):
+                await self._soon.wait()
+            await asyncio.sleep(self.debounce)
+        except TimeoutError:
+            pass
+        self._soon.clear()
+
     async def _run(self) -> None:
         while True:
             await self._wake.wait()
             self._wake.clear()
             while True:
-                await asyncio.sleep(self.interval())
+                await self._wait_for_turn()
                 try:
                     any_live = await self._tick()
                 except Exception:

@@ -85,7 +85,7 @@ def test_a_call_no_longer_listed_is_over() -> None:
 def test_roles_and_buttons() -> None:
     view = derive_view(9, _call("ru", me="talk", contact="talk", third="talk"), ME)
     assert view.roles == {1: LegRole.ME, 2: LegRole.CONTACT, 3: LegRole.EMPLOYEE}
-    actions = main_actions(view)
+    actions = main_actions(view.phase, view.recording)
     assert Action.HOLD in actions
     assert Action.RECORD_ON in actions
 
@@ -95,6 +95,7 @@ def test_recording_swaps_the_record_button() -> None:
     recording = call.model_copy(
         update={"legs": [leg.model_copy(update={"record_call_enabled": True}) for leg in call.legs]}
     )
-    actions = main_actions(derive_view(9, recording, ME))
+    view = derive_view(9, recording, ME)
+    actions = main_actions(view.phase, view.recording)
     assert Action.RECORD_OFF in actions
     assert Action.RECORD_ON not in actions

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 
 from api.simulator import ManualClock, SimulatorOptions
-from bot.emulator import CallbackAnswer, TelegramEmulator, VisibleMessage
+from bot.emulator import CallbackAnswer, EmulatorError, TelegramEmulator, VisibleMessage
 from bot.sandbox import DEMO_MANAGER_ID, Sandbox, admit_manager, running_sandbox
 
 MANAGER = DEMO_MANAGER_ID
@@ -64,9 +64,10 @@ class World:
         return self.sandbox.simulator.control
 
     async def say(self, text: str, chat_id: int = MANAGER, **kwargs: Any) -> VisibleMessage:
-        """Send a message and return the bot's first reply (or edit) after it."""
+        """Send a message and return the bot's first new message after it (edits of cards
+        by the live poll may come in between)."""
         await self.emu.send_message(chat_id, text, **kwargs)
-        return await self.emu.wait_for_bot_message(chat_id, timeout=15)
+        return await self.emu.wait_for_bot_message(chat_id, include_edits=False, timeout=15)
 
     async def reply_matching(
         self, chat_id: int, predicate: Callable[[VisibleMessage], bool]
@@ -91,21 +92,38 @@ class World:
     ) -> VisibleMessage:
         """/call NUMBER, choosing the first virtual number if asked; returns the card."""
         chat = user_id if chat_id is None else chat_id
-        reply = await self.say(f"/call {number}", chat, user_id=user_id)
+        await self.emu.send_message(chat, f"/call {number}", user_id=user_id)
+        # A new message, not an edit: the live poll may be redrawing an older card meanwhile.
+        reply = await self.emu.wait_for_bot_message(chat, include_edits=False, timeout=15)
         if reply.buttons and reply.button_texts[0].startswith("+"):
             await self.emu.press_button(chat, reply.button_texts[0], user_id=user_id, timeout=15)
-        # Every drawn card ends with the points footer; the "calling…" placeholder does not.
-        return await self.reply_matching(
-            chat, lambda message: any(word in (message.text or "") for word in ("минута", "баллы"))
+            reply = await self.emu.wait_for_bot_message(
+                chat, text_contains="Звоню", include_edits=False, timeout=15
+            )
+        return await self._drawn_card(chat, reply.message_id)
+
+    async def _drawn_card(self, chat_id: int, placeholder_id: int) -> VisibleMessage:
+        """The "calling…" placeholder once it became a card (every card ends with the footer).
+
+        Other cards in the chat may be redrawn meanwhile by the live poll: match by id.
+        """
+        return await self.emu.wait_for_bot_message(
+            chat_id,
+            predicate=lambda message: (
+                message.message_id == placeholder_id
+                and any(word in (message.text or "") for word in ("минута", "баллы"))
+            ),
+            after=0,
+            timeout=15,
         )
 
     async def card_after(self, text: str, chat_id: int = MANAGER) -> VisibleMessage:
-        """Send a command that starts a call; return the drawn card (it ends with the footer)."""
+        """Send a command that starts a call; return the drawn card."""
         await self.emu.send_message(chat_id, text)
-        return await self.reply_matching(
-            chat_id,
-            lambda message: any(word in (message.text or "") for word in ("минута", "баллы")),
+        placeholder = await self.emu.wait_for_bot_message(
+            chat_id, text_contains="Звоню", include_edits=False, timeout=15
         )
+        return await self._drawn_card(chat_id, placeholder.message_id)
 
     def card(self, message_id: int, user_id: int = MANAGER) -> VisibleMessage:
         message = self.emu.message(user_id, message_id)
@@ -115,9 +133,16 @@ class World:
     async def press(
         self, card: VisibleMessage, text: str, user_id: int = MANAGER
     ) -> tuple[CallbackAnswer, VisibleMessage]:
-        answer = await self.emu.press_button(
-            card.chat_id, text, message_id=card.message_id, user_id=user_id, timeout=15
-        )
+        try:
+            answer = await self.emu.press_button(
+                card.chat_id, text, message_id=card.message_id, user_id=user_id, timeout=15
+            )
+        except EmulatorError as exc:
+            recent = [
+                (event.seq, event.kind, (event.message.text if event.message else event.text))
+                for event in self.emu.events(card.chat_id)[-8:]
+            ]
+            raise AssertionError(f"{exc}; recent events: {recent}") from exc
         return answer, self.card(card.message_id, card.chat_id)
 
     def call_id(self) -> int:

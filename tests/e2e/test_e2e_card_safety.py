@@ -31,6 +31,11 @@ async def _talking_card(here: World, number: str = CLIENT) -> tuple[VisibleMessa
     assert card.buttons, card.text
     call_id = here.call_id()
     here.answer_all(call_id)
+    current = here.card(card.message_id)
+    assert current.buttons, [
+        (event.kind, (event.message.text if event.message else event.text))
+        for event in here.emu.events(MANAGER)[-6:]
+    ]
     _, card = await here.press(card, "🔄 Обновить")
     return card, call_id
 
