@@ -73,10 +73,12 @@ async def admit_manager(runtime: Runtime, user_id: int = DEMO_MANAGER_ID) -> Non
     """What an admin does for a new manager: approve and link to the UIS employee."""
     from db.models import AccessState
 
-    await runtime.access.set_access(DEMO_ADMIN_ID, user_id, AccessState.ALLOWED)
-    await runtime.access.assign_employee(
+    approved = await runtime.access.set_access(DEMO_ADMIN_ID, user_id, AccessState.ALLOWED)
+    linked = await runtime.access.assign_employee(
         DEMO_ADMIN_ID, user_id, DEMO_EMPLOYEE_ID, DEMO_EMPLOYEE_PHONE
     )
+    if approved is None or linked is None:
+        raise LookupError(f"user {user_id} has not written to the bot yet: nothing to approve")
 
 
 @contextlib.asynccontextmanager

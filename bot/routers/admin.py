@@ -336,6 +336,7 @@ async def group_key_given(message: Message, actor: Actor, rt: Runtime, state: FS
             bound_by=actor.user_id,
             kind=CredentialKind.PERMANENT_KEY,
         )
+    rt.auth.invalidate()
     title = chat.title if chat is not None and chat.title else str(group_chat_id)
     await message.answer(t(lang, "admin.key_bound", fingerprint=saved.fingerprint, group=title))
 

@@ -63,11 +63,21 @@ class AuthService:
         self._cipher = cipher
         # One provider per stored credential, so concurrent presses share one re-login.
         self._providers: dict[tuple[int, str], CredentialsProvider] = {}
-        self._lock = asyncio.Lock()
+        # Who acts with what, per (user, chat): reading and decrypting it on every press
+        # would be a database round trip before each request. Every change to stored
+        # credentials goes through this service (or calls invalidate()), which clears it.
+        self._acting: dict[tuple[int, int], ActingCredential] = {}
 
     # ------------------------------------------------------------------ acting
 
+    def invalidate(self) -> None:
+        """Forget cached credentials (after a sign-in, sign-out or a group key binding)."""
+        self._acting = {}
+
     async def credential_for(self, actor: Actor) -> ActingCredential | None:
+        cached = self._acting.get((actor.user_id, actor.chat_id))
+        if cached is not None:
+            return cached
         async with self._sessions() as session:
             credential = await stored.resolve_credential(
                 session, self._cipher, telegram_user_id=actor.user_id, chat_id=actor.chat_id
@@ -82,13 +92,15 @@ class AuthService:
             self._providers = {
                 k: v for k, v in self._providers.items() if k[0] != credential.id
             } | {key: provider}
-        return ActingCredential(
+        acting = ActingCredential(
             provider=provider,
             login=credential.login,
             kind=credential.kind,
             fingerprint=credential.fingerprint,
             shared=credential.telegram_user_id is None,
         )
+        self._acting[(actor.user_id, actor.chat_id)] = acting
+        return acting
 
     def bind(self, actor: Actor, credential: ActingCredential) -> BoundCallApi:
         return self._client.bind(credential.provider, context=actor.audit_context(credential.login))
@@ -201,6 +213,7 @@ class AuthService:
 
     def _forget_cached(self, credential_id: int) -> None:
         self._providers = {k: v for k, v in self._providers.items() if k[0] != credential_id}
+        self.invalidate()
 
 
 ExpiryNotifier = Callable[[int, datetime], Awaitable[None]]
