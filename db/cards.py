@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import ActionToken, CallCard
@@ -232,3 +232,51 @@ async def purge_action_tokens(session: AsyncSession, before: datetime) -> int:
         delete(ActionToken).where(ActionToken.expires_at < before).returning(ActionToken.token)
     )
     return len(result.all())
+
+
+async def renew_card_token(
+    session: AsyncSession,
+    card_id: int,
+    *,
+    chat_id: int,
+    telegram_user_id: int,
+    state: str | None,
+    issue: bool,
+    ttl: timedelta = DEFAULT_TOKEN_TTL,
+    now: datetime | None = None,
+) -> str | None:
+    """A card was redrawn with new buttons: void its unused tokens, record its state (when
+    given) and issue the token the new buttons carry (when ``issue``).
+
+    Plain statements without ORM objects: this runs on every button press.
+    """
+    now = now or utcnow()
+    await session.execute(
+        update(ActionToken)
+        .where(ActionToken.card_id == card_id, ActionToken.consumed_at.is_(None))
+        .values(consumed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if state is not None:
+        await session.execute(
+            update(CallCard)
+            .where(CallCard.id == card_id)
+            .values(state=state, state_changed_at=now, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    if not issue:
+        return None
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    await session.execute(
+        insert(ActionToken).values(
+            token=token,
+            card_id=card_id,
+            chat_id=chat_id,
+            telegram_user_id=telegram_user_id,
+            action="card",
+            payload={},
+            created_at=now,
+            expires_at=now + ttl,
+        )
+    )
+    return token

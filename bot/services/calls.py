@@ -264,23 +264,23 @@ class CallService:
             for button in row
         )
         renew = card.token is None or key != card.buttons_key
-        if renew or card.stored_phase is not card.phase:
+        phase_changed = card.stored_phase is not card.phase
+        if renew:
             async with self._sessions.begin() as session:
-                if card.stored_phase is not card.phase:
-                    await card_store.update_card(session, card.card_id, state=card.phase.value)
-                    card.stored_phase = card.phase
-                if renew:
-                    await card_store.revoke_card_tokens(session, card.card_id)
-                    card.token = None
-                    if rendered.rows:
-                        card.token = await card_store.issue_action_token(
-                            session,
-                            chat_id=card.chat_id,
-                            action="card",
-                            card_id=card.card_id,
-                            telegram_user_id=card.owner_id,
-                        )
-                    card.buttons_key = key
+                card.token = await card_store.renew_card_token(
+                    session,
+                    card.card_id,
+                    chat_id=card.chat_id,
+                    telegram_user_id=card.owner_id,
+                    state=card.phase.value if phase_changed else None,
+                    issue=bool(rendered.rows),
+                )
+            card.buttons_key = key
+            card.stored_phase = card.phase
+        elif phase_changed:
+            async with self._sessions.begin() as session:
+                await card_store.update_card(session, card.card_id, state=card.phase.value)
+            card.stored_phase = card.phase
         token = card.token
         rows = (
             [
@@ -935,9 +935,12 @@ class CallService:
             if snapshot.taken_at < card.fresh_as_of:
                 # Older than what the card shows (our own action, or a newer refresh).
                 return
-            before = (card.phase, _legs_signature(card))
-            self._apply(card, self._find(card, snapshot))
+            call = self._find(card, snapshot)
             card.fresh_as_of = snapshot.taken_at
+            if call is not None and card.view is not None and card.view.snapshot == call:
+                return  # nothing changed for this card: no work, no redraw
+            before = (card.phase, _legs_signature(card))
+            self._apply(card, call)
             if (card.phase, _legs_signature(card)) == before:
                 return
             update = await self._draw(card)

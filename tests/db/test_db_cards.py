@@ -19,6 +19,7 @@ from db.cards import (
     delete_cards_before,
     issue_action_token,
     purge_action_tokens,
+    renew_card_token,
     revoke_card_tokens,
     update_card,
 )
@@ -152,3 +153,37 @@ async def test_concurrent_consumers_on_sqlite_only_one_wins(sqlite_url: str) -> 
     finally:
         await engine.dispose()
     assert sum(result.won for result in results) == 1
+
+
+async def test_renewing_a_card_token_voids_the_old_one(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessions.begin() as session:
+        card = await create_card(
+            session, chat_id=CHAT, message_id=91, telegram_user_id=MANAGER, state="dialing"
+        )
+        card_id = card.id
+        first = await renew_card_token(
+            session, card_id, chat_id=CHAT, telegram_user_id=MANAGER, state=None, issue=True
+        )
+    assert first is not None
+    async with sessions.begin() as session:
+        second = await renew_card_token(
+            session, card_id, chat_id=CHAT, telegram_user_id=MANAGER, state="talk", issue=True
+        )
+    assert second is not None
+    assert second != first
+    async with sessions.begin() as session:
+        stale = await consume_action_token(session, first, telegram_user_id=MANAGER)
+        foreign = await consume_action_token(session, second, telegram_user_id=INTRUDER)
+        fresh = await consume_action_token(session, second, telegram_user_id=MANAGER)
+        finished = await renew_card_token(
+            session, card_id, chat_id=CHAT, telegram_user_id=MANAGER, state="finished", issue=False
+        )
+        row = await card_by_message(session, CHAT, 91)
+    assert stale.status is ConsumeStatus.ALREADY_USED
+    assert foreign.status is ConsumeStatus.NOT_YOURS
+    assert fresh.won
+    assert finished is None
+    assert row is not None
+    assert row.state == "finished"
