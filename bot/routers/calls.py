@@ -18,7 +18,7 @@ from bot.routers.spec import RouterSpec
 from bot.runtime import Runtime
 from bot.services.actor import Actor
 from bot.services.calls import MissingInput, StartKind, StartRequest
-from bot.services.presentation import display_phone
+from bot.services.presentation import display_phone, invalid_number_text
 from bot.texts import t
 from db import call_settings as settings_store
 from db import catalog as catalog_store
@@ -159,14 +159,7 @@ async def _begin(
     try:
         normalised = rt.calls.normalise_contact(contact, region)
     except ValueError:
-        await message.answer(
-            t(
-                lang,
-                "call.number_invalid",
-                field=t(lang, "field.contact"),
-                expected=t(lang, "call.expected_phone"),
-            )
-        )
+        await message.answer(invalid_number_text(lang, "field.contact"))
         return
     request = StartRequest(kind=kind, contact=normalised, message_text=rest or None)
     await proceed(bot, message.chat.id, actor, rt, state, request)
@@ -204,14 +197,7 @@ async def operator_given(
             message.text or "", await rt.calls.region_for(actor), "operator"
         )
     except ValueError:
-        await message.answer(
-            t(
-                lang,
-                "call.number_invalid",
-                field=t(lang, "field.operator"),
-                expected=t(lang, "call.expected_phone"),
-            )
-        )
+        await message.answer(invalid_number_text(lang, "field.operator"))
         return
     request = dataclasses.replace(_request_from(await state.get_data()), operator=operator)
     await proceed(bot, message.chat.id, actor, rt, state, request)

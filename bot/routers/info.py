@@ -10,6 +10,7 @@ from aiogram.types import Message
 from bot.routers.spec import RouterSpec
 from bot.runtime import Runtime
 from bot.services.actor import Actor
+from bot.services.presentation import points_text
 from bot.texts import Raw, format_duration, t
 from db.audit import recent_audit_entries
 from db.models import AuditOutcome
@@ -17,12 +18,6 @@ from db.models import AuditOutcome
 router = RouterSpec("info")
 
 HISTORY_ROWS = 15
-
-
-def _points(value: float | None) -> str:
-    if value is None:
-        return "?"
-    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
 
 @router.message(Command("limits"))
@@ -42,11 +37,11 @@ async def limits_command(message: Message, actor: Actor, rt: Runtime) -> None:
         t(
             lang,
             "limits.full",
-            minute_remaining=_points(minute.remaining),
-            minute_limit=_points(minute.limit),
+            minute_remaining=points_text(minute.remaining),
+            minute_limit=points_text(minute.limit),
             minute_reset_in=reset_in(minute.seconds_to_reset),
-            day_remaining=_points(day.remaining),
-            day_limit=_points(day.limit),
+            day_remaining=points_text(day.remaining),
+            day_limit=points_text(day.limit),
             day_reset_in=reset_in(day.seconds_to_reset),
             reserve=snapshot.reserve,
             as_of=datetime.now(UTC).strftime("%H:%M:%S UTC"),

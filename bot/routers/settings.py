@@ -16,7 +16,7 @@ from bot.keyboards import choice
 from bot.routers.spec import RouterSpec
 from bot.runtime import Runtime
 from bot.services.actor import Actor
-from bot.services.presentation import display_phone
+from bot.services.presentation import display_phone, invalid_number_text
 from bot.texts import Raw, t
 from db import call_settings as settings_store
 from db import catalog as catalog_store
@@ -250,14 +250,7 @@ async def favourite_given(message: Message, actor: Actor, rt: Runtime, state: FS
         found = (number, label)
         break
     if found is None:
-        await message.answer(
-            t(
-                lang,
-                "call.number_invalid",
-                field=t(lang, "field.favourite"),
-                expected=t(lang, "call.expected_phone"),
-            )
-        )
+        await message.answer(invalid_number_text(lang, "field.favourite"))
         return
     number, label = found
     try:

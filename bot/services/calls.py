@@ -42,7 +42,7 @@ from bot.services.cards import (
 )
 from bot.services.failures import Failure, NotSignedInError, failure_from
 from bot.services.live import CallsRefresher, Snapshot
-from bot.services.presentation import display_phone, limits_footer
+from bot.services.presentation import display_phone, invalid_number_text, limits_footer
 from bot.texts import Lang, explain_error, lang_for, t
 from db import call_settings as settings_store
 from db import cards as card_store
@@ -408,7 +408,7 @@ class CallService:
         try:
             contact = self.normalise_contact(request.contact, region)
         except InvalidPhoneNumberError:
-            return StartOutcome(error=self._invalid_number(actor.lang, "field.contact"))
+            return StartOutcome(error=invalid_number_text(actor.lang, "field.contact"))
         external_id = f"tg-{secrets.token_hex(8)}"
         async with self._sessions.begin() as session:
             row = await card_store.create_card(
@@ -522,14 +522,6 @@ class CallService:
             card.note = "\n".join(lines)
             card.phase = Phase.FINISHED
         return await self._draw(card)
-
-    def _invalid_number(self, lang: Lang, field_key: str) -> str:
-        return t(
-            lang,
-            "call.number_invalid",
-            field=t(lang, field_key),
-            expected=t(lang, "call.expected_phone"),
-        )
 
     # ------------------------------------------------------------------ cards for /calls
 
@@ -743,7 +735,7 @@ class CallService:
                 text, field="to", region=region, allow_sip=True, allow_extension=True
             )
         except InvalidPhoneNumberError:
-            return PressOutcome(alert=self._invalid_number(actor.lang, "field.transfer_target"))
+            return PressOutcome(alert=invalid_number_text(actor.lang, "field.transfer_target"))
         label = display_phone(number) if kind is PhoneKind.E164 else number
         async with self._lock(card.card_id):
             if card.phase is not Phase.HOLD:

@@ -36,7 +36,17 @@ def display_phone(number: str | None, *, masked: bool = False) -> str:
     return "".join(masked_chars)
 
 
-def _points(value: float | None) -> str:
+def invalid_number_text(lang: Lang, field_key: str) -> str:
+    """ "Could not read <field>: expected a phone number" for bad input in any flow."""
+    return t(
+        lang,
+        "call.number_invalid",
+        field=t(lang, field_key),
+        expected=t(lang, "call.expected_phone"),
+    )
+
+
+def points_text(value: float | None) -> str:
     if value is None:
         return "?"
     return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
@@ -49,8 +59,8 @@ def limits_footer(lang: Lang, snapshot: BudgetSnapshot) -> str:
     return t(
         lang,
         "limits.footer",
-        minute_remaining=_points(minute.remaining),
-        minute_limit=_points(minute.limit),
-        day_remaining=_points(day.remaining),
-        day_limit=_points(day.limit),
+        minute_remaining=points_text(minute.remaining),
+        minute_limit=points_text(minute.limit),
+        day_remaining=points_text(day.remaining),
+        day_limit=points_text(day.limit),
     )
