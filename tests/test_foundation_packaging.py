@@ -55,9 +55,15 @@ def test_wheel_installs_into_a_fresh_venv_and_runs(tmp_path: Path) -> None:
         check=True,
     ).stdout
     # Data files the installed program needs at run time must ship inside the wheel.
-    for needed in ("db/migrations/env.py", "api/simulator/data/reference.json"):
-        if (REPO / needed).exists():
-            assert needed in listing
+    for needed in (
+        "db/migrations/env.py",
+        "db/migrations/script.py.mako",
+        "db/data/demo_catalog.json",
+        "api/simulator/data/reference.json",
+        "api/simulator/data/demo_account.json",
+        "bot/demo_script.txt",
+    ):
+        assert needed in listing, needed
     assert "tests/" not in listing
 
 
