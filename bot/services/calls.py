@@ -7,6 +7,7 @@ The service knows nothing of aiogram: it takes an ``Actor`` and plain values, an
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import enum
 import logging
 import secrets
@@ -907,9 +908,13 @@ class CallService:
         if not live:
             return False
         newest = max(live, key=lambda card: card.card_id)
-        actor = self._actors.get(newest.owner_id)
-        if actor is None:
-            actor = Actor(user_id=newest.owner_id, chat_id=newest.chat_id, lang=newest.lang)
+        known = self._actors.get(newest.owner_id)
+        # The poll acts on nobody's update: its audit rows must not borrow a press's update id.
+        actor = (
+            dataclasses.replace(known, update_id=None)
+            if known is not None
+            else Actor(user_id=newest.owner_id, chat_id=newest.chat_id, lang=newest.lang)
+        )
         try:
             api, _credential = await self._api_for(actor)
             snapshot = await self._refresher.refresh(api)
