@@ -25,7 +25,18 @@ from api.simulator import (
 )
 from api.simulator.reference import load_reference_json
 
-SHARED_METHODS_JSON = Path("/work/shared/callapi/methods.json")
+# The reference lives in shared/ beside the checkout (CI lays a copy there too).
+SHARED_METHODS_JSON = next(
+    (
+        candidate
+        for candidate in (
+            Path(__file__).resolve().parents[3] / "shared" / "callapi" / "methods.json",
+            Path("/work/shared/callapi/methods.json"),
+        )
+        if candidate.exists()
+    ),
+    Path("/work/shared/callapi/methods.json"),
+)
 VN = "74993720692"
 VN2 = "74951234567"
 CONTACT = "79031234567"
