@@ -80,13 +80,17 @@ class _Window:
     def learn(
         self, limit: float | None, remaining: float | None, reset_in: float | None, now: float
     ) -> None:
+        # A changed limit (the account's plan was changed) starts over: the old window's low
+        # remaining figure says nothing about the new limit.
+        limit_changed = limit is not None and self.limit is not None and limit != self.limit
         if limit is not None:
             self.limit = limit
         if remaining is None:
             return
         new_reset_at = now + (reset_in if reset_in is not None else self.fallback_reset)
         same_window = (
-            self.remaining is not None
+            not limit_changed
+            and self.remaining is not None
             and self.reset_at is not None
             and new_reset_at <= self.reset_at + _NEW_WINDOW_TOLERANCE_SECONDS
         )

@@ -56,7 +56,9 @@ import contextlib
 import json
 import os
 import pstats
+import re
 import secrets
+import shutil
 import signal
 import statistics
 import subprocess
@@ -109,6 +111,7 @@ class Plan:
     poll_seconds: float
     feed_iterations: int
     client_iterations: int
+    floor_bot: bool = True  # False: the bot's phases only (quick iterations, no verdict)
 
 
 FULL = Plan(
@@ -873,9 +876,14 @@ class Bench:
             bot = await self.start_bot(self.bot_argv(), "bot")
             try:
                 poll_chats = self.chats[: min(POLL_CARDS, len(self.chats))]
-                step(f"live poll: {len(poll_chats)} cards, demo limits, {plan.poll_seconds:g} s")
-                await self.open_cards(poll_chats)
-                self.results.poll = await self.measure_poll(plan.poll_seconds)
+                if plan.poll_seconds > 0:
+                    step(
+                        f"live poll: {len(poll_chats)} cards, demo limits, {plan.poll_seconds:g} s"
+                    )
+                    await self.open_cards(poll_chats)
+                    self.results.poll = await self.measure_poll(plan.poll_seconds)
+                else:
+                    await self.open_cards(poll_chats)
                 self.simulator.control.set_limits(
                     points_per_minute=HUGE_POINTS, points_per_day=HUGE_POINTS
                 )
@@ -901,6 +909,8 @@ class Bench:
             self.results.audit_rows = await self.count_audit_rows("record.call")
             for chat in self.chats:  # the floor bot toggles from the state the bot left
                 chat.record_on = not self.simulator.control.call(chat.call_session_id)["recording"]
+            if not plan.floor_bot:
+                return self.results
             step("floor bot process: starting")
             floor_argv = [sys.executable, str(THIS_SCRIPT), "--floor-bot"]
             floor = await self.start_bot(floor_argv, "floor")
@@ -1073,7 +1083,7 @@ def report(results: Results) -> None:
         stats = pstats.Stats(str(results.profile_path), stream=sys.stdout)
         stats.sort_stats("tottime").print_stats(25)
         print("Bot code by cumulative time:")
-        stats.sort_stats("cumulative").print_stats(r"/work/main/(bot|api|db)/", 30)
+        stats.sort_stats("cumulative").print_stats(rf"{re.escape(str(REPO))}/(bot|api|db)/", 30)
 
 
 # ----------------------------------------------------------------------------- floor bot
@@ -1161,12 +1171,17 @@ def wrapped_bot(profile_path: str | None, pin: bool) -> int:
     return status
 
 
-async def run(plan: Plan, profile: bool, pin_responses: bool) -> int:
+async def run(
+    plan: Plan, profile: bool, pin_responses: bool, save_profile: Path | None = None
+) -> int:
     async with temporary_database() as database_url:
         with tempfile.TemporaryDirectory(prefix="bench-bot-") as data_dir:
             bench = Bench(plan, database_url, Path(data_dir), profile, pin_responses)
             results = await bench.run()
             report(results)
+            if save_profile is not None and results.profile_path is not None:
+                shutil.copyfile(results.profile_path, save_profile)
+                print(f"(profile saved to {save_profile})")
     return 0
 
 
@@ -1175,6 +1190,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="tiny CI run (< 60 s)")
     parser.add_argument("--profile", action="store_true", help="cProfile the bot process")
     parser.add_argument("--users", type=int, help="chats with a live card (default 1000)")
+    parser.add_argument(
+        "--save-profile", type=Path, help="with --profile: keep the bot's cProfile file here"
+    )
+    parser.add_argument(
+        "--bot-only",
+        action="store_true",
+        help="skip the live-poll phase and the floor bot (quick iterations; no verdict)",
+    )
     parser.add_argument("--floor-bot", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument(
         "--pin-aiogram-responses",
@@ -1196,8 +1219,10 @@ def main(argv: list[str] | None = None) -> int:
     plan = SMOKE if args.smoke else FULL
     if args.users:
         plan = dataclasses.replace(plan, users=max(1, args.users))
+    if args.bot_only:
+        plan = dataclasses.replace(plan, poll_seconds=0.0, floor_bot=False)
     started = time.perf_counter()
-    status = asyncio.run(run(plan, args.profile, args.pin_aiogram_responses))
+    status = asyncio.run(run(plan, args.profile, args.pin_aiogram_responses, args.save_profile))
     print(f"\n(total run time {time.perf_counter() - started:.0f} s)")
     return status
 

@@ -19,8 +19,8 @@ from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, TelegramObject
 from aiohttp import web
 
+from bot.card_messages import draw_card
 from bot.health import Heartbeat
-from bot.keyboards import inline
 from bot.middlewares import ActorMiddleware
 from bot.routers import all_routers
 from bot.routers.admin import notify_admins
@@ -149,12 +149,7 @@ def build_app(runtime: Runtime, bot: Bot) -> BotApp:
         dispatcher.include_router(router)
 
     async def publish(update: CardUpdate) -> None:
-        await bot.edit_message_text(
-            update.text,
-            chat_id=update.chat_id,
-            message_id=update.message_id,
-            reply_markup=inline(update.rows),
-        )
+        await draw_card(bot, update)
 
     runtime.calls.publish = publish
 

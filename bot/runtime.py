@@ -22,6 +22,7 @@ from bot.settings import Settings
 from db.audit_writer import AuditWriter
 from db.crypto import TokenCipher, default_key_file, parse_keys, resolve_keys
 from db.engine import create_engine, session_factory
+from db.press_tokens import PressTokens, open_press_tokens
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ class Runtime:
     settings: Settings
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    press_tokens: PressTokens
     cipher: TokenCipher
     audit: AuditWriter
     budget: PointsBudget
@@ -49,6 +51,7 @@ class Runtime:
         flushed = await self.audit.close(max_wait=10.0)
         if not flushed:
             log.error("audit rows are still in the journal; they are replayed at next start")
+        await self.press_tokens.aclose()
         await self.engine.dispose()
 
 
@@ -88,6 +91,7 @@ async def build_runtime(
     cipher, signer = resolve_cipher(settings)
     engine = create_engine(database_url, echo=settings.database.echo)
     sessions = session_factory(engine)
+    press_tokens = await open_press_tokens(database_url, sessions)
     audit = AuditWriter(engine, settings.data_dir / "audit-journal")
     await audit.start()
     budget = PointsBudget(reserve=settings.callapi.points_reserve)
@@ -116,6 +120,7 @@ async def build_runtime(
         client=client,
         auth=auth,
         sessions=sessions,
+        press_tokens=press_tokens,
         signer=signer,
         refresher=refresher,
         default_region=settings.callapi.default_region,
@@ -127,6 +132,7 @@ async def build_runtime(
         settings=settings,
         engine=engine,
         sessions=sessions,
+        press_tokens=press_tokens,
         cipher=cipher,
         audit=audit,
         budget=budget,

@@ -15,6 +15,8 @@ from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter
 from aiogram.methods import EditMessageReplyMarkup, EditMessageText, Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 
+from bot.card_messages import EditCardMessage
+
 if TYPE_CHECKING:
     from aiogram import Bot
 
@@ -44,12 +46,14 @@ def _pin_response_models() -> tuple[type[Any], ...]:
         methods.GetMe,
         methods.GetFile,
     )
-    return tuple(Response[method.__returning__] for method in used)  # type: ignore[name-defined]
+    pinned = tuple(Response[method.__returning__] for method in used)  # type: ignore[name-defined]
+    return (*pinned, Response[EditCardMessage.__returning__])
 
 
 PINNED_RESPONSE_MODELS = _pin_response_models()
 
 NOT_MODIFIED = "message is not modified"
+_EDITS = (EditMessageText, EditMessageReplyMarkup, EditCardMessage)
 
 
 class ResilientRequests(BaseRequestMiddleware):
@@ -86,9 +90,7 @@ class ResilientRequests(BaseRequestMiddleware):
                 attempt += 1
                 await asyncio.sleep(exc.retry_after)
             except TelegramBadRequest as exc:
-                if isinstance(method, EditMessageText | EditMessageReplyMarkup) and (
-                    NOT_MODIFIED in exc.message.lower()
-                ):
+                if isinstance(method, _EDITS) and NOT_MODIFIED in exc.message.lower():
                     result: Any = True
                     return Response[TelegramType](ok=True, result=result)
                 raise

@@ -101,6 +101,19 @@ async def update_card(
     return card
 
 
+async def record_card_state(
+    session: AsyncSession, card_id: int, state: str, now: datetime | None = None
+) -> None:
+    """Record a card's new state with one plain UPDATE (no ORM load: runs on presses)."""
+    now = now or utcnow()
+    await session.execute(
+        update(CallCard)
+        .where(CallCard.id == card_id)
+        .values(state=state, state_changed_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
 async def delete_cards_before(session: AsyncSession, before: datetime) -> int:
     """Housekeeping: forget cards not touched since ``before`` (their tokens go with them)."""
     result = await session.execute(
@@ -203,13 +216,19 @@ async def consume_action_token(
     )
     if row is None:
         return ConsumeResult(ConsumeStatus.UNKNOWN)
-    if row.consumed_at is not None:
-        status = ConsumeStatus.ALREADY_USED
-    elif row.telegram_user_id is not None and row.telegram_user_id != telegram_user_id:
-        status = ConsumeStatus.NOT_YOURS
-    else:
-        status = ConsumeStatus.EXPIRED
+    status = loser_status(row.consumed_at, row.telegram_user_id, telegram_user_id)
     return ConsumeResult(status, action=row.action, card_id=row.card_id, chat_id=row.chat_id)
+
+
+def loser_status(
+    consumed_at: datetime | None, owner_id: int | None, telegram_user_id: int
+) -> ConsumeStatus:
+    """Why a token that exists was not consumed by ``telegram_user_id``."""
+    if consumed_at is not None:
+        return ConsumeStatus.ALREADY_USED
+    if owner_id is not None and owner_id != telegram_user_id:
+        return ConsumeStatus.NOT_YOURS
+    return ConsumeStatus.EXPIRED
 
 
 async def revoke_card_tokens(
@@ -258,12 +277,7 @@ async def renew_card_token(
         .execution_options(synchronize_session=False)
     )
     if state is not None:
-        await session.execute(
-            update(CallCard)
-            .where(CallCard.id == card_id)
-            .values(state=state, state_changed_at=now, updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
+        await record_card_state(session, card_id, state, now)
     if not issue:
         return None
     token = secrets.token_urlsafe(TOKEN_BYTES)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiogram import Bot, F
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, Message
@@ -17,6 +17,7 @@ from api.client import CallApiClient
 from api.credentials import PermanentKeyCredentials
 from api.errors import CallApiClientError
 from bot.callbacks import Action
+from bot.filters import when
 from bot.keyboards import inline
 from bot.logging_setup import SECRETS
 from bot.routers.login import _delete_secret
@@ -239,7 +240,7 @@ async def catalog_command(message: Message, actor: Actor, state: FSMContext) -> 
     await message.answer(t(actor.lang, "admin.catalog_ask"))
 
 
-@router.message(AdminFlow.catalog, F.document)
+@router.message(StateFilter(AdminFlow.catalog), when(F.document))
 async def catalog_file(
     message: Message, actor: Actor, rt: Runtime, state: FSMContext, bot: Bot
 ) -> None:
@@ -300,7 +301,7 @@ async def bindkey_command(
     await message.answer(t(lang, "login.ask_key"))
 
 
-@router.message(AdminFlow.group_key)
+@router.message(StateFilter(AdminFlow.group_key))
 async def group_key_given(message: Message, actor: Actor, rt: Runtime, state: FSMContext) -> None:
     lang = actor.lang
     key = (message.text or "").strip()

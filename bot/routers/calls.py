@@ -6,13 +6,15 @@ import dataclasses
 from typing import Any
 
 from aiogram import Bot, F
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
 from api.phones import find_phone_numbers
 from bot.callbacks import Action
+from bot.card_messages import draw_card
+from bot.filters import when
 from bot.keyboards import choice, inline
 from bot.routers.spec import RouterSpec
 from bot.runtime import Runtime
@@ -123,12 +125,7 @@ async def proceed(
         )
         return
     if outcome.update is not None:
-        await bot.edit_message_text(
-            outcome.update.text,
-            chat_id=chat_id,
-            message_id=placeholder.message_id,
-            reply_markup=inline(outcome.update.rows),
-        )
+        await draw_card(bot, outcome.update)
 
 
 async def _begin(
@@ -179,7 +176,7 @@ async def start_command(
     await _begin(message, actor, rt, state, kind, command.args or "", bot)
 
 
-@router.message(StartFlow.number, F.text)
+@router.message(StateFilter(StartFlow.number), when(F.text))
 async def number_given(
     message: Message, actor: Actor, rt: Runtime, state: FSMContext, bot: Bot
 ) -> None:
@@ -187,7 +184,7 @@ async def number_given(
     await _begin(message, actor, rt, state, StartKind(data["kind"]), message.text or "", bot)
 
 
-@router.message(StartFlow.operator, F.text)
+@router.message(StateFilter(StartFlow.operator), when(F.text))
 async def operator_given(
     message: Message, actor: Actor, rt: Runtime, state: FSMContext, bot: Bot
 ) -> None:
@@ -203,7 +200,7 @@ async def operator_given(
     await proceed(bot, message.chat.id, actor, rt, state, request)
 
 
-@router.message(StartFlow.message, F.text)
+@router.message(StateFilter(StartFlow.message), when(F.text))
 async def inform_text_given(
     message: Message, actor: Actor, rt: Runtime, state: FSMContext, bot: Bot
 ) -> None:
@@ -215,7 +212,7 @@ async def inform_text_given(
     await proceed(bot, message.chat.id, actor, rt, state, request)
 
 
-@router.callback_query(F.data.startswith("vn:"))
+@router.callback_query(when(F.data.startswith("vn:")))
 async def virtual_number_chosen(
     query: CallbackQuery, actor: Actor, rt: Runtime, state: FSMContext, bot: Bot
 ) -> None:
@@ -238,7 +235,7 @@ async def virtual_number_chosen(
         await proceed(bot, actor.chat_id, actor, rt, state, request)
 
 
-@router.callback_query(F.data.startswith("scn:"))
+@router.callback_query(when(F.data.startswith("scn:")))
 async def scenario_chosen(
     query: CallbackQuery, actor: Actor, rt: Runtime, state: FSMContext, bot: Bot
 ) -> None:
@@ -252,7 +249,7 @@ async def scenario_chosen(
     await proceed(bot, actor.chat_id, actor, rt, state, request)
 
 
-@router.callback_query(F.data.startswith("inf:"))
+@router.callback_query(when(F.data.startswith("inf:")))
 async def inform_media_chosen(
     query: CallbackQuery, actor: Actor, rt: Runtime, state: FSMContext, bot: Bot
 ) -> None:
@@ -287,12 +284,7 @@ async def calls_command(message: Message, actor: Actor, rt: Runtime, bot: Bot) -
     for call in calls:
         placeholder = await message.answer(t(actor.lang, "calls.title"))
         update = await rt.calls.open_card(actor, call, placeholder.message_id)
-        await bot.edit_message_text(
-            update.text,
-            chat_id=update.chat_id,
-            message_id=update.message_id,
-            reply_markup=inline(update.rows),
-        )
+        await draw_card(bot, update)
 
 
 @router.message(Command("block"))
@@ -301,12 +293,7 @@ async def block_command(message: Message, actor: Actor, rt: Runtime, bot: Bot) -
     if update is None:
         await message.answer(t(actor.lang, "calls.empty"))
         return
-    await bot.edit_message_text(
-        update.text,
-        chat_id=update.chat_id,
-        message_id=update.message_id,
-        reply_markup=inline(update.rows),
-    )
+    await draw_card(bot, update)
 
 
 async def _offer_numbers(message: Message, actor: Actor, rt: Runtime, numbers: list[str]) -> None:
@@ -330,7 +317,7 @@ async def _offer_numbers(message: Message, actor: Actor, rt: Runtime, numbers: l
     await message.reply(text, reply_markup=inline(buttons))
 
 
-@router.message(F.contact)
+@router.message(when(F.contact))
 async def contact_shared(message: Message, actor: Actor, rt: Runtime) -> None:
     assert message.contact is not None
     region = await rt.calls.region_for(actor)
@@ -343,7 +330,7 @@ async def contact_shared(message: Message, actor: Actor, rt: Runtime) -> None:
     await _offer_numbers(message, actor, rt, numbers)
 
 
-@router.message(F.chat.type == "private", F.text | F.caption)
+@router.message(when(F.chat.type == "private"), when(F.text | F.caption))
 async def numbers_in_text(message: Message, actor: Actor, rt: Runtime) -> None:
     """Any message the user sends or forwards: offer a Call button for each valid number."""
     text = message.text or message.caption or ""

@@ -5,17 +5,19 @@ from __future__ import annotations
 import logging
 
 from aiogram import Bot, F
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
 from bot.callbacks import PREFIX, Action
-from bot.keyboards import inline
+from bot.card_messages import draw_card
+from bot.filters import when
 from bot.routers.calls import proceed
 from bot.routers.spec import RouterSpec
 from bot.runtime import Runtime
 from bot.services.actor import Actor
-from bot.services.calls import CardUpdate, PressOutcome, StartKind, StartRequest
+from bot.services.calls import PressOutcome, StartKind, StartRequest
 from bot.texts import t
 
 log = logging.getLogger(__name__)
@@ -27,20 +29,11 @@ class TransferFlow(StatesGroup):
     number = State()
 
 
-async def draw(bot: Bot, update: CardUpdate) -> None:
-    await bot.edit_message_text(
-        update.text,
-        chat_id=update.chat_id,
-        message_id=update.message_id,
-        reply_markup=inline(update.rows),
-    )
-
-
 async def _after_press(
     bot: Bot, actor: Actor, rt: Runtime, state: FSMContext, outcome: PressOutcome
 ) -> None:
     if outcome.update is not None:
-        await draw(bot, outcome.update)
+        await draw_card(bot, outcome.update)
     if outcome.ask_transfer_number is not None:
         await state.set_state(TransferFlow.number)
         await state.update_data(card_id=outcome.ask_transfer_number)
@@ -56,7 +49,7 @@ async def _after_press(
             await decide_user(bot, actor, rt, action, payload)
 
 
-@router.callback_query(F.data.startswith(PREFIX))
+@router.callback_query(when(F.data.startswith(PREFIX)))
 async def card_press(
     query: CallbackQuery, actor: Actor, rt: Runtime, state: FSMContext, bot: Bot
 ) -> None:
@@ -72,7 +65,7 @@ async def card_press(
         await query.answer(outcome.toast[:200] if outcome.toast else None)
 
 
-@router.message(TransferFlow.number, F.text)
+@router.message(StateFilter(TransferFlow.number), when(F.text))
 async def transfer_number_given(
     message: Message, actor: Actor, rt: Runtime, state: FSMContext, bot: Bot
 ) -> None:

@@ -8,12 +8,14 @@ from datetime import UTC, datetime
 
 from aiogram import Bot, F
 from aiogram.exceptions import TelegramAPIError
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
 from api.errors import CallApiClientError
+from bot.card_messages import draw_card
+from bot.filters import when
 from bot.keyboards import choice
 from bot.logging_setup import SECRETS
 from bot.routers.spec import RouterSpec
@@ -74,7 +76,7 @@ async def login_command(message: Message, actor: Actor, rt: Runtime, state: FSMC
     )
 
 
-@router.callback_query(F.data.startswith("login:"))
+@router.callback_query(when(F.data.startswith("login:")))
 async def login_choice(
     query: CallbackQuery, actor: Actor, rt: Runtime, state: FSMContext, bot: Bot
 ) -> None:
@@ -97,7 +99,7 @@ async def login_choice(
         await bot.send_message(actor.chat_id, t(lang, "login.cancelled"))
 
 
-@router.message(LoginFlow.key)
+@router.message(StateFilter(LoginFlow.key))
 async def key_given(message: Message, actor: Actor, rt: Runtime, state: FSMContext) -> None:
     lang = actor.lang
     key = (message.text or "").strip()
@@ -119,7 +121,7 @@ async def key_given(message: Message, actor: Actor, rt: Runtime, state: FSMConte
     await _offer_repeat(message.bot, actor, rt)
 
 
-@router.message(LoginFlow.login, F.text)
+@router.message(StateFilter(LoginFlow.login), when(F.text))
 async def login_given(message: Message, actor: Actor, state: FSMContext) -> None:
     login = (message.text or "").strip()
     if not login:
@@ -130,7 +132,7 @@ async def login_given(message: Message, actor: Actor, state: FSMContext) -> None
     await message.answer(t(actor.lang, "login.ask_password"))
 
 
-@router.message(LoginFlow.password)
+@router.message(StateFilter(LoginFlow.password))
 async def password_given(message: Message, actor: Actor, state: FSMContext) -> None:
     lang = actor.lang
     password = message.text or ""
@@ -190,9 +192,7 @@ async def _offer_repeat(bot: Bot | None, actor: Actor, rt: Runtime) -> None:
     update = await rt.calls.redraw_after_login(actor)
     if update is None:
         return
-    from bot.routers.cards import draw
-
-    await draw(bot, update)
+    await draw_card(bot, update)
 
 
 @router.message(Command("logout"))

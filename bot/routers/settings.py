@@ -6,12 +6,13 @@ from __future__ import annotations
 import logging
 
 from aiogram import Bot, F
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
 from api.phones import PhoneKind, classify_dial_target
+from bot.filters import when
 from bot.keyboards import choice
 from bot.routers.spec import RouterSpec
 from bot.runtime import Runtime
@@ -91,7 +92,7 @@ async def settings_command(message: Message, actor: Actor, rt: Runtime, state: F
     await message.answer(text, reply_markup=choice(rows))
 
 
-@router.callback_query(F.data.startswith("set:"))
+@router.callback_query(when(F.data.startswith("set:")))
 async def settings_choice(
     query: CallbackQuery, actor: Actor, rt: Runtime, state: FSMContext, bot: Bot
 ) -> None:
@@ -151,7 +152,7 @@ async def _show_favourites(bot: Bot, actor: Actor, rt: Runtime) -> None:
     await bot.send_message(actor.chat_id, "\n".join(lines), reply_markup=choice(rows))
 
 
-@router.callback_query(F.data.startswith("hold:"))
+@router.callback_query(when(F.data.startswith("hold:")))
 async def hold_media_chosen(
     query: CallbackQuery, actor: Actor, rt: Runtime, state: FSMContext
 ) -> None:
@@ -169,7 +170,7 @@ async def hold_media_chosen(
     await query.answer(t(actor.lang, "settings.hold_message_saved"))
 
 
-@router.message(SettingsFlow.hold, F.text)
+@router.message(StateFilter(SettingsFlow.hold), when(F.text))
 async def hold_text_given(message: Message, actor: Actor, rt: Runtime, state: FSMContext) -> None:
     text = (message.text or "").strip()
     lang = actor.lang
@@ -189,7 +190,7 @@ async def hold_text_given(message: Message, actor: Actor, rt: Runtime, state: FS
     await message.answer(t(lang, "settings.hold_message_saved"))
 
 
-@router.message(SettingsFlow.region, F.text)
+@router.message(StateFilter(SettingsFlow.region), when(F.text))
 async def region_given(message: Message, actor: Actor, rt: Runtime, state: FSMContext) -> None:
     import phonenumbers
 
@@ -203,7 +204,7 @@ async def region_given(message: Message, actor: Actor, rt: Runtime, state: FSMCo
     await message.answer(t(actor.lang, "settings.region_saved", region=value))
 
 
-@router.callback_query(F.data.startswith("fav:"))
+@router.callback_query(when(F.data.startswith("fav:")))
 async def favourite_action(
     query: CallbackQuery, actor: Actor, rt: Runtime, state: FSMContext, bot: Bot
 ) -> None:
@@ -228,7 +229,7 @@ async def favourite_action(
     await query.answer(t(actor.lang, "alert.stale"), show_alert=True)
 
 
-@router.message(SettingsFlow.favourite, F.text)
+@router.message(StateFilter(SettingsFlow.favourite), when(F.text))
 async def favourite_given(message: Message, actor: Actor, rt: Runtime, state: FSMContext) -> None:
     lang = actor.lang
     text = (message.text or "").strip()
@@ -267,7 +268,7 @@ async def favourite_given(message: Message, actor: Actor, rt: Runtime, state: FS
     )
 
 
-@router.message(SettingsFlow.employee, F.text)
+@router.message(StateFilter(SettingsFlow.employee), when(F.text))
 async def employee_requested(
     message: Message, actor: Actor, rt: Runtime, state: FSMContext, bot: Bot
 ) -> None:

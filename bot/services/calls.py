@@ -50,6 +50,7 @@ from db import cards as card_store
 from db import catalog as catalog_store
 from db.cards import ConsumeStatus
 from db.models import CallCard
+from db.press_tokens import PressTokens
 
 log = logging.getLogger(__name__)
 
@@ -184,6 +185,7 @@ class CallService:
         client: CallApiClient,
         auth: AuthService,
         sessions: async_sessionmaker[AsyncSession],
+        press_tokens: PressTokens,
         signer: CallbackSigner,
         refresher: CallsRefresher,
         default_region: str = "RU",
@@ -191,6 +193,7 @@ class CallService:
         self._client = client
         self._auth = auth
         self._sessions = sessions
+        self._press_tokens = press_tokens
         self._signer = signer
         self._refresher = refresher
         self._region = default_region
@@ -264,7 +267,11 @@ class CallService:
             for row in rendered.rows
             for button in row
         )
-        renew = card.token is None or key != card.buttons_key
+        # A token nobody has seen yet (issued with a press's claim) may go on any buttons;
+        # a final card without buttons voids whatever token is left.
+        renew = card.token is None or (
+            key != card.buttons_key and (card.token_shown or not rendered.rows)
+        )
         phase_changed = card.stored_phase is not card.phase
         if renew:
             async with self._sessions.begin() as session:
@@ -276,12 +283,13 @@ class CallService:
                     state=card.phase.value if phase_changed else None,
                     issue=bool(rendered.rows),
                 )
-            card.buttons_key = key
             card.stored_phase = card.phase
         elif phase_changed:
             async with self._sessions.begin() as session:
-                await card_store.update_card(session, card.card_id, state=card.phase.value)
+                await card_store.record_card_state(session, card.card_id, card.phase.value)
             card.stored_phase = card.phase
+        card.buttons_key = key
+        card.token_shown = card.token is not None and bool(rendered.rows)
         token = card.token
         rows = (
             [
@@ -592,10 +600,8 @@ class CallService:
             press = self._signer.unpack(actor.user_id, data)
         except BadCallbackData:
             return PressOutcome(alert=await self._why_refused(actor, data))
-        async with self._sessions.begin() as session:
-            consumed = await card_store.consume_action_token(
-                session, press.token, telegram_user_id=actor.user_id
-            )
+        claim = await self._press_tokens.claim(press.token, telegram_user_id=actor.user_id)
+        consumed = claim.result
         if not consumed.won:
             key = {
                 ConsumeStatus.ALREADY_USED: "alert.stale",
@@ -612,8 +618,11 @@ class CallService:
         card.lang = lang
         self._actors[actor.user_id] = actor
         async with self._lock(card.card_id):
-            if card.token == press.token:
-                card.token = None  # spent: the next drawing gets a new one
+            if card.token is None or card.token == press.token:
+                # Spent: the next drawing carries the token issued with the claim. (If a
+                # background redraw renewed the card meanwhile, its shown token stays.)
+                card.token = claim.next_token
+                card.token_shown = False
             outcome = await self._act(actor, card, press)
         if outcome.login_needed:
             self._awaiting_login[actor.user_id] = card.card_id
@@ -756,7 +765,8 @@ class CallService:
         lang = actor.lang
         assert card.call_session_id is not None or action is Action.RELEASE
         session_id = card.call_session_id or 0
-        names = await self.names_for(actor.user_id)
+        # Favourites (a query) matter only to a transfer; tags and employees are cached.
+        names = await self.names_for(actor.user_id, favourites=action is Action.TRANSFER_TO)
         try:
             api, _credential = await self._api_for(actor)
         except NotSignedInError as exc:
@@ -936,9 +946,9 @@ class CallService:
             card.fresh_as_of = snapshot.taken_at
             if call is not None and card.view is not None and card.view.snapshot == call:
                 return  # nothing changed for this card: no work, no redraw
-            before = (card.phase, _legs_signature(card))
+            before = _shown(card)
             self._apply(card, call)
-            if (card.phase, _legs_signature(card)) == before:
+            if _shown(card) == before:
                 return
             update = await self._draw(card)
         if self.publish is not None:
@@ -965,13 +975,35 @@ def _card_from(row: CallCard, actor: Actor, contact: str | None, phase: Phase) -
     )
 
 
-def _legs_signature(card: CardState) -> tuple[Any, ...]:
+def _shown(card: CardState) -> tuple[Any, ...]:
+    """What a drawing of the card shows from the call's state: not the running duration nor
+    the points footer, which alone are not worth a Telegram edit."""
     view = card.view
-    if view is None or view.snapshot is None:
-        return ()
-    return tuple(
-        (leg.leg_id, leg.state, leg.record_call_enabled) for leg in view.snapshot.legs
-    ) + tuple(tag.tag_id for tag in view.snapshot.tags)
+    legs: tuple[Any, ...] = ()
+    tags: tuple[Any, ...] = ()
+    if view is not None and view.snapshot is not None:
+        legs = tuple(
+            (
+                leg.leg_id,
+                leg.state,
+                view.roles.get(leg.leg_id),
+                leg.employee_id,
+                leg.employee_full_name,
+                leg.called_phone_number,
+                leg.calling_phone_number,
+            )
+            for leg in view.active_legs
+        )
+        tags = tuple((tag.tag_id, tag.tag_name) for tag in view.snapshot.tags)
+    return (
+        card.phase,
+        card.recording,
+        card.contact_number,
+        card.started_at is None,
+        view is None,
+        legs,
+        tags,
+    )
 
 
 def parse_lang(language_code: str | None) -> Lang:

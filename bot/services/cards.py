@@ -109,6 +109,7 @@ class CardState:
     # The one-shot token the drawn buttons carry, and what they were: a redraw with the same
     # buttons keeps the token, so a press on the previous drawing of the card still counts.
     token: str | None = None
+    token_shown: bool = False  # False: issued with a press's claim, on no message yet
     buttons_key: tuple[tuple[str, int, int], ...] = ()
     stored_phase: Phase | None = None
     # Monotonic time of the newest thing the card reflects (a snapshot it applied, or our own

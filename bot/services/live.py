@@ -9,7 +9,9 @@ The background poll runs only while a card is live, and its pace is bounded by t
 budget: it spends at most ``minute_share`` of the per-minute limit, and when the day's points
 run low (below ``day_floor`` of the day limit) it spreads what is left over the rest of the day.
 Polling is an ordinary (non-priority) request, so the budget's reserve keeps it from ever
-taking the points an in-call action needs.
+taking the points an in-call action needs. A refresh asked for after an action comes after a
+short debounce, but never sooner than half a poll interval after the previous request, so even
+steady pressing costs at most twice the poll's share.
 """
 
 from __future__ import annotations
@@ -100,6 +102,8 @@ class LivePoller:
         min_interval: float = 3.0,
         max_interval: float = 300.0,
         debounce: float = 0.3,
+        action_gap_share: float = 0.5,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._budget = budget
         self._tick = tick
@@ -108,6 +112,9 @@ class LivePoller:
         self.min_interval = min_interval
         self.max_interval = max_interval
         self.debounce = debounce
+        self.action_gap_share = action_gap_share
+        self._clock = clock
+        self._last_tick_at: float | None = None
         self._wake = asyncio.Event()
         self._soon = asyncio.Event()
         self._task = BackgroundTask("live-card-poll", self._run)
@@ -131,11 +138,22 @@ class LivePoller:
         self._soon.set()
         self._wake.set()
 
+    def action_delay(self) -> float:
+        """How long a refresh asked for after an action waits: the debounce, and at least
+        ``action_gap_share`` of the poll interval since the previous request. Without the gap,
+        steady pressing would refresh every ``debounce`` seconds whatever the points: the card
+        already shows where the action leads, so its confirmation can wait for its points."""
+        delay = self.debounce
+        if self._last_tick_at is not None:
+            earliest = self._last_tick_at + self.action_gap_share * self.interval()
+            delay = max(delay, earliest - self._clock())
+        return delay
+
     async def _wait_for_turn(self) -> None:
         try:
             async with asyncio.timeout(self.interval()):
                 await self._soon.wait()
-            await asyncio.sleep(self.debounce)
+            await asyncio.sleep(self.action_delay())
         except TimeoutError:
             pass
         self._soon.clear()
@@ -146,6 +164,7 @@ class LivePoller:
             self._wake.clear()
             while True:
                 await self._wait_for_turn()
+                self._last_tick_at = self._clock()
                 try:
                     any_live = await self._tick()
                 except Exception:

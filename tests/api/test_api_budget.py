@@ -110,6 +110,25 @@ def test_out_of_order_replies_keep_the_lowest_remaining_within_a_window() -> Non
     assert budget.snapshot().minute.remaining == 59
 
 
+def test_a_raised_limit_is_believed_within_the_same_window() -> None:
+    """The account's plan changed mid-minute: the old low figure must not block until reset."""
+    budget = PointsBudget(clock=FakeClock())
+    budget.observe(limits(minute_remaining=2, minute_reset=30))
+    raised = Limits(
+        day_limit=1000,
+        day_remaining=900,
+        day_reset=40000,
+        minute_limit=600,
+        minute_remaining=590,
+        minute_reset=30,
+    )
+    budget.observe(raised)
+    assert budget.snapshot().minute.remaining == 590
+    assert budget.snapshot().minute.limit == 600
+    budget.observe(raised._replace(minute_remaining=595))  # late reply, same (new) limit
+    assert budget.snapshot().minute.remaining == 590
+
+
 def test_day_window_refusal_reports_the_longer_wait() -> None:
     budget = PointsBudget(clock=FakeClock())
     budget.observe(limits(minute_remaining=0, minute_reset=10, day_remaining=0, day_reset=5000))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from api.budget import PointsBudget
 from api.metadata import Limits
-from bot.services.live import poll_interval
+from bot.services.live import LivePoller, poll_interval
 
 
 def _budget(minute: float, day: float, day_remaining: float, day_reset: float) -> PointsBudget:
@@ -43,3 +43,21 @@ def test_low_day_points_are_spread_over_the_rest_of_the_day() -> None:
 
 def test_unknown_limits_poll_at_the_floor() -> None:
     assert _interval(PointsBudget()) == 3.0
+
+
+async def test_refreshes_after_actions_keep_a_gap_between_requests() -> None:
+    """Steady pressing must not turn the confirming refresh into a poll every debounce."""
+    now = [1000.0]
+    budget = _budget(60, 1000, 900, 40_000)  # poll interval 4 s
+
+    async def tick() -> bool:
+        return True
+
+    poller = LivePoller(budget, tick, debounce=0.3, action_gap_share=0.5, clock=lambda: now[0])
+    assert poller.action_delay() == 0.3  # nothing sent yet: only the debounce
+    poller._last_tick_at = now[0]
+    assert poller.action_delay() == 2.0  # half the 4 s interval since the last request
+    now[0] += 1.5
+    assert poller.action_delay() == 0.5
+    now[0] += 10
+    assert poller.action_delay() == 0.3
