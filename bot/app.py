@@ -12,13 +12,13 @@ from typing import Any
 
 from aiogram import BaseMiddleware, Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, TelegramObject
 from aiohttp import web
 
+from bot.bot_api_session import JsonBodySession
 from bot.card_messages import draw_card
 from bot.health import Heartbeat
 from bot.middlewares import ActorMiddleware
@@ -74,7 +74,7 @@ def build_bot(settings: Settings) -> Bot:
     token = settings.telegram.bot_token
     if token is None or not token.get_secret_value():
         raise ValueError("CALLBOT_TELEGRAM__BOT_TOKEN: required to run the bot")
-    session = AiohttpSession(
+    session = JsonBodySession(
         api=TelegramAPIServer.from_base(settings.telegram.api_server)
         if settings.telegram.api_server
         else TelegramAPIServer.from_base("https://api.telegram.org")

@@ -1,17 +1,16 @@
 """Drawing a call card in its Telegram message: the bot's most frequent Bot API request.
 
 Every press and every changed call redraws a card, so the edit is sent as a slim
-``editMessageText`` method of our own instead of aiogram's: the keyboard goes out as JSON
-built from plain data (no pydantic model per button), and the reply, the edited message with
-its keyboard, is kept as a dict instead of being parsed into aiogram's ``Message`` (nobody
-reads it). Both steps were a measurable share of a press in ``benchmarks/bench_bot.py``.
-The request still goes through the bot's session, its middlewares (flood control, "message is
-not modified") and its error handling; the bytes on the wire are the same as aiogram's.
+``editMessageText`` method of our own instead of aiogram's: the keyboard is plain data (no
+pydantic model per button), and the reply, the edited message with its keyboard, is kept as a
+dict instead of being parsed into aiogram's ``Message`` (nobody reads it). Both steps were a
+measurable share of a press in ``benchmarks/bench_bot.py``. The request still goes through the
+bot's session, its middlewares (flood control, "message is not modified") and its error
+handling; Telegram sees the same ``editMessageText`` request as from aiogram's method.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -22,13 +21,9 @@ from bot.services.calls import ButtonData, CardUpdate
 if TYPE_CHECKING:
     from aiogram import Bot
 
-# Compact separators, as aiogram's json.dumps default would not use: 64-byte payloads times a
-# dozen buttons add up in every request.
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-
 
 class EditCardMessage(TelegramMethod[dict[str, Any] | bool]):
-    """``editMessageText`` with a pre-encoded inline keyboard and an unparsed reply."""
+    """``editMessageText`` with a plain-data inline keyboard and an unparsed reply."""
 
     __returning__ = dict[str, Any] | bool
     __api_method__ = "editMessageText"
@@ -37,17 +32,17 @@ class EditCardMessage(TelegramMethod[dict[str, Any] | bool]):
     message_id: int
     text: str
     parse_mode: str = "HTML"
-    reply_markup: str | None = None  # JSON of an InlineKeyboardMarkup
+    reply_markup: dict[str, Any] | None = None  # an InlineKeyboardMarkup as plain data
 
 
-def keyboard_json(rows: Sequence[Sequence[ButtonData]]) -> str | None:
-    """The JSON of an inline keyboard (None: no keyboard, which removes the old one)."""
+def inline_keyboard(rows: Sequence[Sequence[ButtonData]]) -> dict[str, Any] | None:
+    """An inline keyboard as plain data (None: no keyboard, which removes the old one)."""
     keyboard = [
         [{"text": button.label, "callback_data": button.data} for button in row]
         for row in rows
         if row
     ]
-    return _encode({"inline_keyboard": keyboard}) if keyboard else None
+    return {"inline_keyboard": keyboard} if keyboard else None
 
 
 def edit_card(update: CardUpdate) -> EditCardMessage:
@@ -55,7 +50,7 @@ def edit_card(update: CardUpdate) -> EditCardMessage:
         chat_id=update.chat_id,
         message_id=update.message_id,
         text=update.text,
-        reply_markup=keyboard_json(update.rows),
+        reply_markup=inline_keyboard(update.rows),
     )
 
 

@@ -75,6 +75,10 @@ _RECONNECT_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 
+async def _no_reset(connection: Any) -> None:
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class PressClaim:
     result: ConsumeResult
@@ -144,6 +148,9 @@ class AsyncpgPressTokens:
             ssl=ssl if isinstance(ssl, str) else None,
             min_size=1,
             max_size=max_size,
+            # Claims are single autocommitted statements that leave no session state behind,
+            # so a connection needs no reset (a round trip) before it goes back to the pool.
+            reset=_no_reset,
         )
         return cls(pool)
 

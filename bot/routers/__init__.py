@@ -9,8 +9,10 @@ def all_routers() -> list[Router]:
     from bot.routers import admin, cards, common, info, login, settings
     from bot.routers import calls as calls_router
 
-    # Specific routers first; the free-text number detector (calls) is last on purpose.
+    # Presses on call cards first (the most frequent update; their callback data has its own
+    # prefix); then specific routers; the free-text number detector (calls) is last on purpose.
     specs = [
+        cards.presses,
         common.router,
         login.router,
         settings.router,

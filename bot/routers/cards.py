@@ -23,6 +23,10 @@ from bot.texts import t
 log = logging.getLogger(__name__)
 
 router = RouterSpec("cards")
+# Button presses get a router of their own, first in the dispatcher: a press is the most
+# frequent update, and aiogram resolves middlewares and filters router by router, so one
+# that is found in the first router skips the work of the six others.
+presses = RouterSpec("presses")
 
 
 class TransferFlow(StatesGroup):
@@ -49,7 +53,7 @@ async def _after_press(
             await decide_user(bot, actor, rt, action, payload)
 
 
-@router.callback_query(when(F.data.startswith(PREFIX)))
+@presses.callback_query(when(F.data.startswith(PREFIX)))
 async def card_press(
     query: CallbackQuery, actor: Actor, rt: Runtime, state: FSMContext, bot: Bot
 ) -> None:

@@ -66,7 +66,8 @@ async def test_a_card_press_is_claimed_once_and_issues_the_next_token(
     won = await press_tokens.claim(token, telegram_user_id=MANAGER)
     assert won.result.won
     assert (won.result.card_id, won.result.chat_id, won.result.action) == (card_id, CHAT, "card")
-    assert won.next_token is not None and won.next_token != token
+    assert won.next_token is not None
+    assert won.next_token != token
 
     again = await press_tokens.claim(token, telegram_user_id=MANAGER)
     assert again.result.status is ConsumeStatus.ALREADY_USED
@@ -124,9 +125,7 @@ async def test_an_expired_token_is_refused(
             ttl=timedelta(minutes=1),
             now=now,
         )
-    late = await press_tokens.claim(
-        token, telegram_user_id=MANAGER, now=now + timedelta(minutes=2)
-    )
+    late = await press_tokens.claim(token, telegram_user_id=MANAGER, now=now + timedelta(minutes=2))
     assert late.result.status is ConsumeStatus.EXPIRED
     assert late.next_token is None
 

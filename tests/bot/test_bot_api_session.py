@@ -1,0 +1,122 @@
+"""The bot's Bot API session (JSON bodies) and its card edit, against the Telegram emulator."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from aiogram import Bot
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.bot_api_session import JsonBodySession
+from bot.card_messages import EditCardMessage, draw_card, inline_keyboard
+from bot.emulator import TelegramEmulator
+from bot.services.calls import ButtonData, CardUpdate
+from bot.telegram_session import ResilientRequests
+
+TOKEN = "123456:TEST-TOKEN"
+USER = 1001
+
+
+@pytest.fixture
+async def emulator_and_bot() -> AsyncIterator[tuple[TelegramEmulator, Bot]]:
+    emulator = TelegramEmulator(bot_token=TOKEN, bot_username="uis_call_bot")
+    emulator.add_user(USER, "Ivan", language_code="ru")
+    async with emulator.running(host="127.0.0.1", port=0) as server:
+        await emulator.send_message(USER, "/start")  # the user opened the chat
+        session = JsonBodySession(api=TelegramAPIServer.from_base(server.base_url))
+        session.middleware(ResilientRequests())
+        bot = Bot(TOKEN, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+        try:
+            yield emulator, bot
+        finally:
+            await bot.session.close()
+
+
+def _card(message_id: int, text: str, rows: list[list[ButtonData]]) -> CardUpdate:
+    return CardUpdate(chat_id=USER, message_id=message_id, text=text, rows=rows)
+
+
+async def test_requests_go_as_json_and_mean_what_aiogram_means(
+    emulator_and_bot: tuple[TelegramEmulator, Bot],
+) -> None:
+    emulator, bot = emulator_and_bot
+    markup = InlineKeyboardMarkup(
+        inline_keyboard=[[InlineKeyboardButton(text="Да", callback_data="yes")]]
+    )
+    sent = await bot.send_message(USER, "<b>Звонок</b> +7 999", reply_markup=markup)
+    shown = emulator.message(USER, sent.message_id)
+    assert shown is not None
+    assert shown.text == "Звонок +7 999"  # the bot's default parse_mode (HTML) was applied
+    assert shown.entities
+    assert shown.entities[0]["type"] == "bold"
+    assert shown.button_texts == ["Да"]
+    call = emulator.api_calls("sendMessage")[-1]
+    assert call.params["reply_markup"] == markup.model_dump(exclude_none=True)
+
+
+async def test_an_upload_still_goes_as_multipart(
+    emulator_and_bot: tuple[TelegramEmulator, Bot],
+) -> None:
+    emulator, bot = emulator_and_bot
+    sent = await bot.send_document(
+        USER, BufferedInputFile(b"a;b\n1;2\n", filename="audit.csv"), caption="CSV"
+    )
+    assert sent.document is not None
+    (stored,) = emulator.documents(USER)
+    assert stored.content == b"a;b\n1;2\n"
+    assert stored.file_name == "audit.csv"
+
+
+async def test_a_card_is_drawn_replaced_and_cleared(
+    emulator_and_bot: tuple[TelegramEmulator, Bot],
+) -> None:
+    emulator, bot = emulator_and_bot
+    placeholder = await bot.send_message(USER, "…")
+    rows = [[ButtonData("Удержать", "k:1"), ButtonData("Завершить", "k:2")]]
+    await draw_card(bot, _card(placeholder.message_id, "<b>Разговор</b>", rows))
+    shown = emulator.message(USER, placeholder.message_id)
+    assert shown is not None
+    assert shown.edited
+    assert shown.text == "Разговор"
+    assert shown.button_texts == ["Удержать", "Завершить"]
+    assert shown.button("Удержать") is not None
+
+    # The same drawing again: Telegram answers "message is not modified", which is success.
+    await draw_card(bot, _card(placeholder.message_id, "<b>Разговор</b>", rows))
+
+    # A final card has no buttons: the edit removes the keyboard.
+    await draw_card(bot, _card(placeholder.message_id, "Завершён", []))
+    shown = emulator.message(USER, placeholder.message_id)
+    assert shown is not None
+    assert shown.text == "Завершён"
+    assert shown.button_texts == []
+
+
+async def test_a_failed_card_edit_raises_like_aiogram(
+    emulator_and_bot: tuple[TelegramEmulator, Bot],
+) -> None:
+    _emulator, bot = emulator_and_bot
+    with pytest.raises(TelegramBadRequest, match="message to edit not found"):
+        await draw_card(bot, _card(999_999, "x", []))
+
+
+def test_the_card_keyboard_is_telegrams_inline_keyboard() -> None:
+    rows = [[ButtonData("A", "k:1")], [], [ButtonData("B", "k:2"), ButtonData("C", "k:3")]]
+    expected = InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text="A", callback_data="k:1")],
+            [
+                InlineKeyboardButton(text="B", callback_data="k:2"),
+                InlineKeyboardButton(text="C", callback_data="k:3"),
+            ],
+        ]
+    )
+    assert inline_keyboard(rows) == expected.model_dump(exclude_none=True)
+    assert inline_keyboard([]) is None
+    method = EditCardMessage(chat_id=1, message_id=2, text="t", reply_markup=inline_keyboard(rows))
+    assert method.__api_method__ == "editMessageText"
