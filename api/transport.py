@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import errno
 from enum import StrEnum
-from typing import Final
+from http.cookiejar import CookieJar
+from typing import Any, Final
 
 import aiohttp
 import httpx
@@ -49,6 +50,17 @@ DEFAULT_TIMEOUT: Final = httpx.Timeout(connect=5.0, read=20.0, write=10.0, pool=
 DEFAULT_MAX_CONNECTIONS: Final = 100
 
 
+class _NoCookies(CookieJar):
+    """The Call API authenticates by token in the request body and sets no cookies; httpx would
+    still run every reply's headers through the standard library's cookie parser."""
+
+    def extract_cookies(self, response: Any, request: Any) -> None:
+        return None
+
+    def add_cookie_header(self, request: Any) -> None:
+        return None
+
+
 def create_http_client(
     *,
     transport: TransportChoice = DEFAULT_TRANSPORT,
@@ -59,11 +71,17 @@ def create_http_client(
     limits = httpx.Limits(
         max_connections=max_connections, max_keepalive_connections=max_connections
     )
+    cookies = _NoCookies()
     if transport is TransportChoice.AIOHTTP:
         return httpx.AsyncClient(
-            transport=AiohttpTransport(limits=limits), timeout=timeout, follow_redirects=False
+            transport=AiohttpTransport(limits=limits),
+            timeout=timeout,
+            follow_redirects=False,
+            cookies=cookies,
         )
-    return httpx.AsyncClient(limits=limits, timeout=timeout, follow_redirects=False)
+    return httpx.AsyncClient(
+        limits=limits, timeout=timeout, follow_redirects=False, cookies=cookies
+    )
 
 
 def _is_refused(error: BaseException) -> bool:

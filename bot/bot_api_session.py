@@ -34,6 +34,11 @@ class JsonBodySession(AiohttpSession):
     def build_form_data(  # type: ignore[override]  # a JSON payload where aiogram builds a form
         self, bot: Bot, method: TelegramMethod[TelegramType]
     ) -> FormData | BytesPayload:
+        # A method of ours whose values are plain JSON already (the card edit) skips the
+        # model dump and aiogram's value-by-value preparation.
+        plain_body = getattr(method, "json_body", None)
+        if plain_body is not None:
+            return BytesPayload(to_json(plain_body()), content_type="application/json")
         files: dict[str, InputFile] = {}
         body: dict[str, Any] = {}
         for key, value in method.model_dump(warnings=False).items():

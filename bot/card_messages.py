@@ -34,6 +34,18 @@ class EditCardMessage(TelegramMethod[dict[str, Any] | bool]):
     parse_mode: str = "HTML"
     reply_markup: dict[str, Any] | None = None  # an InlineKeyboardMarkup as plain data
 
+    def json_body(self) -> dict[str, Any]:
+        """The request body as it is: every value is already plain JSON data."""
+        body: dict[str, Any] = {
+            "chat_id": self.chat_id,
+            "message_id": self.message_id,
+            "text": self.text,
+            "parse_mode": self.parse_mode,
+        }
+        if self.reply_markup is not None:
+            body["reply_markup"] = self.reply_markup
+        return body
+
 
 def inline_keyboard(rows: Sequence[Sequence[ButtonData]]) -> dict[str, Any] | None:
     """An inline keyboard as plain data (None: no keyboard, which removes the old one)."""

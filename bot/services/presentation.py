@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import functools
+
 import phonenumbers
 
 from api.budget import BudgetSnapshot
 from bot.texts import Lang, t
 
 
+@functools.lru_cache(maxsize=4096)
 def display_phone(number: str | None, *, masked: bool = False) -> str:
-    """``79031234567`` → ``+7 903 123-45-67``; in group chats the middle digits are hidden."""
+    """``79031234567`` → ``+7 903 123-45-67``; in group chats the middle digits are hidden.
+
+    Cached: a card shows the same few numbers on every redraw, and phonenumbers' formatting
+    was a visible share of drawing one."""
     if not number:
         return "—"
     digits = number.split(".", 1)[0]

@@ -14,6 +14,7 @@ from api.client import COMAGIC_BASE_URL, UIS_BASE_URL, CallApiClient, base_url_f
 from api.errors import CredentialsUnavailableError, ParamsValidationError, UnknownMethodError
 from api.metadata import DeprecatedApiVersionWarning
 from api.observer import AttemptRecord
+from api.transport import TransportChoice, create_http_client
 
 
 def test_base_urls() -> None:
@@ -95,3 +96,35 @@ async def test_bound_views_share_the_client_and_budget(world: World) -> None:
     assert snapshot.minute.remaining == 57  # login + two lists from one account budget
     assert [dict(r.context) for r in world.records] == [{"chat": 1}, {"chat": 1}, {"chat": 2}]
     assert "demo-key" not in repr(second)
+
+
+@pytest.mark.parametrize("transport", list(TransportChoice))
+async def test_the_shared_http_client_keeps_no_cookies(transport: TransportChoice) -> None:
+    """UIS authenticates by token; a Set-Cookie must neither be parsed nor sent back."""
+    from aiohttp import web
+
+    seen_cookies: list[str | None] = []
+
+    async def handler(request: web.Request) -> web.Response:
+        seen_cookies.append(request.headers.get("Cookie"))
+        response = web.json_response({"jsonrpc": "2.0", "id": 1, "result": {}})
+        response.set_cookie("session", "secret-value")
+        return response
+
+    app = web.Application()
+    app.router.add_post("/", handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    client = create_http_client(transport=transport)
+    try:
+        for _ in range(2):
+            reply = await client.post(f"http://127.0.0.1:{port}/", json={})
+            assert reply.headers.get("set-cookie", "").startswith("session=")
+        assert list(client.cookies.jar) == []
+        assert seen_cookies == [None, None]
+    finally:
+        await client.aclose()
+        await runner.cleanup()

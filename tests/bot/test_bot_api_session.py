@@ -85,6 +85,21 @@ async def test_a_card_is_drawn_replaced_and_cleared(
     assert shown.text == "Разговор"
     assert shown.button_texts == ["Удержать", "Завершить"]
     assert shown.button("Удержать") is not None
+    edit = emulator.api_calls("editMessageText")[-1]
+    assert edit.params == {
+        "chat_id": USER,
+        "message_id": placeholder.message_id,
+        "text": "<b>Разговор</b>",
+        "parse_mode": "HTML",
+        "reply_markup": {
+            "inline_keyboard": [
+                [
+                    {"text": "Удержать", "callback_data": "k:1"},
+                    {"text": "Завершить", "callback_data": "k:2"},
+                ]
+            ]
+        },
+    }
 
     # The same drawing again: Telegram answers "message is not modified", which is success.
     await draw_card(bot, _card(placeholder.message_id, "<b>Разговор</b>", rows))
