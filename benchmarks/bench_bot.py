@@ -74,6 +74,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 
 THIS_SCRIPT = Path(__file__).resolve()
+
 REPO = THIS_SCRIPT.parent.parent
 sys.path.insert(0, str(REPO))
 
@@ -84,6 +85,7 @@ from api.metadata import Limits  # noqa: E402
 from api.simulator import Simulator, SimulatorOptions  # noqa: E402
 from api.simulator.account import Account  # noqa: E402
 from api.simulator.clock import RealClock  # noqa: E402
+from bot.app import tune_garbage_collector  # noqa: E402
 
 DEFAULT_SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 BOT_TOKEN = "424242:BENCH-TOKEN-not-a-real-telegram-token"  # noqa: S105 - emulator only
@@ -351,6 +353,7 @@ class Samples:
     bot_cpu_seconds: float = 0.0
     world_cpu_seconds: float = 0.0
     elapsed_seconds: float = 0.0
+    list_calls: int = 0  # list.calls the bot sent during the phase (poll and refreshes)
 
     @property
     def presses_per_second(self) -> float:
@@ -384,7 +387,11 @@ class Child:
         log = log_path.open("wb")
         try:
             process = await asyncio.create_subprocess_exec(
-                *argv, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT
+                *argv,
+                cwd=REPO,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         finally:
             log.close()
@@ -925,6 +932,9 @@ class Bench:
 
     async def run_presses(self, who: str, press: Press, child: Child) -> None:
         plan = self.plan
+        # The world (emulator, simulator, driver) shares one core and is the harness's ceiling:
+        # it gets the garbage-collector set-up the bot runs with (bot.app), for both bots.
+        tune_garbage_collector()
         warm = self.chats[: min(50, len(self.chats))]
         await measure("warm-up", warm, press, serial_presses=len(warm), child=child)
         profiling = self.profile and who == "bot"
@@ -932,21 +942,23 @@ class Bench:
             child.process.send_signal(signal.SIGUSR1)
             await asyncio.sleep(0.2)
         step(f"{who}: {plan.serial_presses} serial presses")
-        self.results.phases.append(
-            await measure(
-                f"{who}, serial", self.chats, press, serial_presses=plan.serial_presses, child=child
-            )
+        polls_before = len(self.simulator.control.requests("list.calls"))
+        serial = await measure(
+            f"{who}, serial", self.chats, press, serial_presses=plan.serial_presses, child=child
         )
+        polls_after = len(self.simulator.control.requests("list.calls"))
+        serial.list_calls = polls_after - polls_before
+        self.results.phases.append(serial)
         step(f"{who}: {len(self.chats)} chats pressing for {plan.load_seconds:g} s")
-        self.results.phases.append(
-            await measure(
-                f"{who}, {len(self.chats)} chats",
-                self.chats,
-                press,
-                seconds=plan.load_seconds,
-                child=child,
-            )
+        loaded = await measure(
+            f"{who}, {len(self.chats)} chats",
+            self.chats,
+            press,
+            seconds=plan.load_seconds,
+            child=child,
         )
+        loaded.list_calls = len(self.simulator.control.requests("list.calls")) - polls_after
+        self.results.phases.append(loaded)
         if profiling:
             child.process.send_signal(signal.SIGUSR2)
             assert self.results.profile_path is not None
@@ -997,6 +1009,12 @@ def report(results: Results) -> None:
     for phase in results.phases:
         for text, count in sorted(phase.refused.items(), key=lambda item: -item[1]):
             print(f"  {phase.label}: {count} press(es) answered without a request: {text!r}")
+    for phase in results.phases:
+        if phase.list_calls and phase.elapsed_seconds:
+            print(
+                f"  {phase.label}: {phase.list_calls} list.calls (live poll and confirming "
+                f"refreshes), {phase.list_calls / phase.elapsed_seconds:.2f}/s"
+            )
     outcomes = ", ".join(f"{k} {v}" for k, v in sorted(results.record_outcomes.items()))
     print(f"  record.call outcomes in the simulator during the bot phases: {outcomes}")
     feed_p50 = percentile(results.feed_update, 0.5)
@@ -1038,6 +1056,16 @@ def report(results: Results) -> None:
             f"  bot p50 →UIS minus (feed_update + raw client) p50: {over_floors * 1000:.2f} ms "
             f"(the floor bot's own remainder, i.e. update delivery: {transport * 1000:.2f} ms)"
         )
+    for loaded in (bot_load, floor_load):
+        if loaded and loaded.presses_per_second and loaded.elapsed_seconds:
+            rate = loaded.presses_per_second
+            per_press = loaded.bot_cpu_seconds / loaded.elapsed_seconds / rate
+            world = loaded.world_cpu_seconds / loaded.elapsed_seconds / rate
+            print(
+                f"  {loaded.label}: bot CPU {per_press * 1000:.2f} ms per press → "
+                f"{1 / per_press:.0f} presses/s per fully used core; the world's CPU "
+                f"{world * 1000:.2f} ms per press → {1 / world:.0f} presses/s at most"
+            )
     if bot_load and floor_load:
         rate = bot_load.presses_per_second
         print(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
@@ -68,6 +69,25 @@ class InFlight(BaseMiddleware):
         except TimeoutError:
             return False
         return True
+
+
+# Young-generation threshold: one update parsed into aiogram objects allocates hundreds of
+# containers, so the default (700) ran a collection several times per button press.
+GC_YOUNG_THRESHOLD = 50_000
+
+
+def tune_garbage_collector() -> None:
+    """Set the collector up for a long-running, allocation-heavy server.
+
+    Everything built at start-up (modules, pydantic schemas, the routers) lives as long as the
+    process: ``gc.freeze()`` takes it out of every later collection, instead of having each
+    full collection walk it again. A higher young threshold makes collections rarer; each
+    still frees the same garbage. Measured in benchmarks/bench_bot.py (benchmarks/README.md).
+    """
+    gc.collect()
+    gc.freeze()
+    _young, middle, old = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, middle, old)
 
 
 def build_bot(settings: Settings) -> Bot:
@@ -263,6 +283,7 @@ async def run(settings: Settings, stop: asyncio.Event | None = None) -> None:
     bot = build_bot(settings)
     runtime = await build_runtime(settings)
     app = build_app(runtime, bot)
+    tune_garbage_collector()
     if settings.telegram.mode is BotMode.WEBHOOK:
         await run_webhook(app, stop)
     else:
