@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 
 import pytest
@@ -10,9 +11,9 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.bot_api_session import JsonBodySession
+from bot.bot_api_session import JsonBodySession, loads_slimming_updates
 from bot.card_messages import EditCardMessage, draw_card, inline_keyboard
 from bot.emulator import TelegramEmulator
 from bot.services.calls import ButtonData, CardUpdate
@@ -135,3 +136,52 @@ def test_the_card_keyboard_is_telegrams_inline_keyboard() -> None:
     assert inline_keyboard([]) is None
     method = EditCardMessage(chat_id=1, message_id=2, text="t", reply_markup=inline_keyboard(rows))
     assert method.__api_method__ == "editMessageText"
+
+
+def test_a_press_arrives_without_its_messages_keyboard_and_entities() -> None:
+    keyboard = {"inline_keyboard": [[{"text": "Удержать", "callback_data": "k:1"}]]}
+    pressed_message = {
+        "message_id": 7,
+        "date": 1,
+        "chat": {"id": USER, "type": "private"},
+        "text": "Разговор",
+        "entities": [{"type": "bold", "offset": 0, "length": 8}],
+        "reply_markup": keyboard,
+    }
+    press = {
+        "update_id": 2,
+        "callback_query": {
+            "id": "q",
+            "from": {"id": USER, "is_bot": False, "first_name": "Ivan"},
+            "chat_instance": "c",
+            "data": "k:1",
+            "message": pressed_message,
+        },
+    }
+    command = {
+        "update_id": 1,
+        "message": {
+            "message_id": 6,
+            "date": 1,
+            "chat": {"id": USER, "type": "private"},
+            "text": "/calls",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+        },
+    }
+    polled = loads_slimming_updates(json.dumps({"ok": True, "result": [command, press]}))
+    slimmed = polled["result"][1]["callback_query"]["message"]
+    assert slimmed == {
+        "message_id": 7,
+        "date": 1,
+        "chat": {"id": USER, "type": "private"},
+        "text": "Разговор",
+    }
+    assert polled["result"][0] == command  # a user's message keeps its entities (commands)
+    webhook_body = loads_slimming_updates(json.dumps(press).encode())
+    assert "reply_markup" not in webhook_body["callback_query"]["message"]
+    update = Update.model_validate(webhook_body)
+    assert update.callback_query is not None
+    assert update.callback_query.message is not None
+    assert update.callback_query.message.chat.id == USER
+    other = {"ok": True, "result": {"message_id": 3, "reply_markup": keyboard}}
+    assert loads_slimming_updates(json.dumps(other)) == other  # not an update: untouched
