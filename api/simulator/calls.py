@@ -193,7 +193,13 @@ class CallEngine:
         self._account = account
         self._options = options
         self.calls: dict[int, Call] = {}
-        self._active: dict[int, Call] = {}  # calls not ended: the only ones with timers
+        self._active: dict[int, Call] = {}  # calls not ended
+        # Calls that may have a timer (a ringing leg, a playback): only they are scanned for
+        # due events. Each request runs the due events first, so scanning every active call
+        # made a request cost O(calls); with a thousand calls that was a third of the world's
+        # CPU in benchmarks/bench_bot.py. A call joins when a timer is set (_ring, playback)
+        # and leaves when a scan finds none left.
+        self._timed: dict[int, Call] = {}
         self._next_call_id = FIRST_CALL_SESSION_ID
         self._next_leg_id = FIRST_LEG_ID
 
@@ -295,6 +301,7 @@ class CallEngine:
         options = self._options()
         timeout = call.dialing_timeout if leg.role is LegRole.CONTACT else None
         leg.status = LegStatus.RINGING
+        self._timed[call.call_session_id] = call
         leg.ring_started_at = at
         leg.fail_at = at + (timeout if timeout is not None else options.dialing_timeout_seconds)
         never = leg.number in self._account().never_answer
@@ -342,6 +349,7 @@ class CallEngine:
                 leg.dtmf_until = at + 1 + call.contact_dtmf.count(".")
             if call.kind == "informer":
                 call.playback_ends_at = at + self._options().informer_playback_seconds
+                self._timed[call.call_session_id] = call
                 self._transition(call, at, CallState.PLAYBACK, "contact answered")
             elif call.connected(LegRole.OPERATOR) is not None:
                 self._transition(call, at, CallState.TALK, "parties connected")
@@ -508,8 +516,18 @@ class CallEngine:
 
     def next_due(self) -> float | None:
         """The earliest pending event time, if any."""
-        times = [t for call in self._active.values() for t, _ in self._pending(call)]
+        times = [t for call in self._timed_calls() for t, _ in self._pending(call)]
         return min(times) if times else None
+
+    def _timed_calls(self) -> list[Call]:
+        """The calls that still have a timer (and forget those that have none left)."""
+        timed = []
+        for call in list(self._timed.values()):
+            if self._pending(call):
+                timed.append(call)
+            else:
+                del self._timed[call.call_session_id]
+        return timed
 
     def _pending(self, call: Call) -> list[tuple[float, Callable[[float], None]]]:
         if call.ended:
@@ -533,7 +551,7 @@ class CallEngine:
         while fired < _MAX_EVENTS_PER_RUN:
             due = [
                 (at, call.call_session_id, action)
-                for call in list(self._active.values())
+                for call in self._timed_calls()
                 for at, action in self._pending(call)
                 if at <= now
             ]

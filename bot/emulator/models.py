@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -68,7 +67,17 @@ class StoredMessage:
 
     def to_api(self) -> dict[str, Any]:
         """An independent copy of the Bot API Message object."""
-        return copy.deepcopy(self.data)
+        return {key: _copy_json(item) for key, item in self.data.items()}
+
+
+def _copy_json(value: Any) -> Any:
+    """A deep copy of JSON data (dicts, lists and immutable scalars): several times faster than
+    ``copy.deepcopy``, which the emulator ran on every message it showed or returned."""
+    if type(value) is dict:
+        return {key: _copy_json(item) for key, item in value.items()}
+    if type(value) is list:
+        return [_copy_json(item) for item in value]
+    return value
 
 
 @dataclass
