@@ -46,6 +46,7 @@ what ``LivePoller.interval()`` predicts from the budget learned from the simulat
     .venv/bin/python benchmarks/bench_bot.py              # full run (a few minutes)
     .venv/bin/python benchmarks/bench_bot.py --smoke      # tiny CI run (< 60 s)
     .venv/bin/python benchmarks/bench_bot.py --profile    # also cProfile the bot process
+    .venv/bin/python benchmarks/bench_bot.py --bot-only   # the bot's phases only (~70 s)
 """
 
 from __future__ import annotations
