@@ -8,6 +8,8 @@ separate `callbot` process). Bodies are JSON; replies are {"ok": true, "result":
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
@@ -203,6 +205,25 @@ def control_routes(emulator: TelegramEmulator) -> list[web.RouteDef]:
         )
         return action.to_json()
 
+    async def send_document(body: _Body, _: web.Request) -> Any:
+        encoded = body.opt_str("content_base64")
+        file_name = body.opt_str("file_name")
+        if encoded is None or not file_name:
+            raise EmulatorError("file_name and content_base64 are required")
+        try:
+            content = base64.b64decode(encoded, validate=True)
+        except binascii.Error as exc:
+            raise EmulatorError("content_base64 must be base64") from exc
+        action = await emulator.send_document(
+            body.required_int("chat_id"),
+            file_name,
+            content,
+            user_id=body.opt_int("user_id"),
+            mime_type=body.opt_str("mime_type"),
+            caption=body.opt_str("caption"),
+        )
+        return action.to_json()
+
     async def forward_message(body: _Body, _: web.Request) -> Any:
         action = await emulator.forward_message(
             body.required_int("chat_id"),
@@ -372,6 +393,7 @@ def control_routes(emulator: TelegramEmulator) -> list[web.RouteDef]:
         "groups": add_group,
         "send_message": send_message,
         "send_contact": send_contact,
+        "send_document": send_document,
         "forward_message": forward_message,
         "edit_message": edit_message,
         "press_button": press_button,

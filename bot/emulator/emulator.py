@@ -8,9 +8,11 @@ buttons, then read what the bot showed and wait for its reactions.
 from __future__ import annotations
 
 import hmac
+import mimetypes
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import Any, Literal
 
 from bot.emulator.bot_api import MESSAGE_MAX_LENGTH, BotApi
@@ -246,6 +248,40 @@ class TelegramEmulator:
         else:
             contact = _contact(phone_number, first_name or "Contact", last_name, contact_user_id)
         return await self._user_message(chat, user, {"contact": contact})
+
+    async def send_document(
+        self,
+        chat_id: int,
+        file_name: str,
+        content: bytes,
+        *,
+        user_id: int | None = None,
+        mime_type: str | None = None,
+        caption: str | None = None,
+    ) -> UserAction:
+        """A user sends a file; the bot gets a ``document`` and downloads it with getFile."""
+        if not content:
+            raise EmulatorError("a document must not be empty")
+        chat, user = self._sender(chat_id, user_id)
+        file_id, file_unique_id = self._state.new_file_ids()
+        document = StoredDocument(
+            file_id=file_id,
+            file_unique_id=file_unique_id,
+            file_name=file_name,
+            mime_type=mime_type or mimetypes.guess_type(file_name)[0] or "application/octet-stream",
+            content=content,
+            chat_id=chat.chat_id,
+            message_id=0,  # known once the message is stored
+        )
+        # Known before the update is queued: the bot may ask getFile at once.
+        self._state.user_documents[file_id] = document
+        content_fields: dict[str, Any] = {"document": document.to_api()}
+        if caption:
+            content_fields["caption"] = caption
+        action = await self._user_message(chat, user, content_fields)
+        if action.message_id is not None:
+            self._state.user_documents[file_id] = replace(document, message_id=action.message_id)
+        return action
 
     async def forward_message(
         self,
@@ -619,9 +655,17 @@ class TelegramEmulator:
             if chat_id is None or document.chat_id == chat_id
         ]
 
+    def user_documents(self, chat_id: int | None = None) -> list[StoredDocument]:
+        """Files users sent the bot (to one chat or all), oldest first."""
+        return [
+            document
+            for document in self._state.user_documents.values()
+            if chat_id is None or document.chat_id == chat_id
+        ]
+
     def document(self, file_id: str) -> StoredDocument:
         """A document by file_id (e.g. from VisibleMessage.document.file_id)."""
-        document = self._state.documents.get(file_id)
+        document = self._state.find_document(file_id)
         if document is None:
             raise EmulatorError(f"unknown file_id {file_id}")
         return document

@@ -316,7 +316,7 @@ class CallbackQueryRecord:
 
 @dataclass(frozen=True)
 class StoredDocument:
-    """A document the bot uploaded: its name and bytes, readable by tests."""
+    """A file in a chat (the bot's upload or a user's): its name and bytes, readable by tests."""
 
     file_id: str
     file_unique_id: str

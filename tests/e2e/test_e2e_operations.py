@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from e2e_kit import CLIENT, MANAGER, world
 from api.simulator import SimulatorOptions
 from bot.health import check_heartbeat
 from bot.sandbox import DEMO_ADMIN_ID
+from db.catalog import demo_catalog_bytes, list_employees
 
 pytestmark = pytest.mark.e2e
 
@@ -219,3 +221,43 @@ async def test_a_press_refused_for_an_ended_session_is_offered_again_after_login
         assert "⏸ Удержание" in redrawn.button_texts
         _, card = await here.press(redrawn, "⏸ Удержание")
         assert "▶️ Снять с удержания" in card.button_texts
+
+
+async def test_admin_uploads_the_catalog_file(tmp_path: Path) -> None:
+    async with world(tmp_path) as here:
+        here.emu.add_user(DEMO_ADMIN_ID, "Анна", language_code="ru")
+        await here.say("/start", DEMO_ADMIN_ID)
+        asked = await here.say("/catalog", DEMO_ADMIN_ID)
+        assert "файл" in (asked.text or "")
+
+        await here.emu.send_document(DEMO_ADMIN_ID, "catalog.json", b"{not json")
+        failed = await here.emu.wait_for_bot_message(DEMO_ADMIN_ID, include_edits=False, timeout=15)
+        assert "не загружен" in (failed.text or "")
+
+        # Still waiting for the file: a corrected one is taken.
+        catalog = json.loads(demo_catalog_bytes())
+        catalog["employees"].append(
+            {"id": 104, "full_name": "Пётр Новиков", "phones": ["79160000104"]}
+        )
+        body = json.dumps(catalog, ensure_ascii=False).encode()
+        await here.emu.send_document(DEMO_ADMIN_ID, "catalog.json", body)
+        imported = await here.emu.wait_for_bot_message(
+            DEMO_ADMIN_ID, text_contains="Справочник загружен", include_edits=False, timeout=15
+        )
+        assert "Сотрудники: " in (imported.text or "")
+        async with here.sandbox.runtime.sessions() as session:
+            names = {row.full_name for row in await list_employees(session)}
+        assert "Пётр Новиков" in names
+
+        # The upload is over: another file is not taken as a catalog. (Updates of one chat
+        # are handled in order, so any answer to the file comes before the answer to /help.)
+        notes = await here.emu.send_document(DEMO_ADMIN_ID, "notes.txt", b"hello")
+        assert notes.message_id is not None
+        await here.say("/help", DEMO_ADMIN_ID)
+        later = [
+            message.text or ""
+            for message in here.emu.visible_messages(DEMO_ADMIN_ID, from_bot=True)
+            if message.message_id > notes.message_id
+        ]
+        assert later
+        assert not any("загружен" in text for text in later)

@@ -534,3 +534,40 @@ async def test_handlers_see_validated_aiogram_types(
     assert sent.reply_markup is not None
     assert sent.reply_markup.inline_keyboard[0][0].callback_data == "do:A"
     assert chat.first_name == "Ivan"
+
+
+async def test_a_file_from_the_user_is_downloaded_by_the_bot(
+    world: tuple[TelegramEmulator, EmulatorServer],
+) -> None:
+    emu, server = world
+    received: list[tuple[str | None, bytes, str | None]] = []
+    dp = Dispatcher()
+
+    @dp.message(F.document)
+    async def on_document(message: Message, bot: Bot) -> None:
+        assert message.document is not None
+        content = await bot.download(message.document)
+        assert content is not None
+        received.append((message.document.file_name, content.read(), message.caption))
+        await message.answer_document(message.document.file_id, caption="back")
+
+    payload = "id;name\n104;Пётр\n".encode()
+    async with polling(dp, server):
+        action = await emu.send_document(USER, "catalog.csv", payload, caption="каталог")
+        echoed = await emu.wait_for_bot_message(USER, timeout=5)
+
+    assert action.update_id is not None
+    assert received == [("catalog.csv", payload, "каталог")]
+    (sent,) = emu.user_documents(USER)
+    assert (sent.file_name, sent.mime_type, sent.message_id) == (
+        "catalog.csv",
+        "text/csv",
+        action.message_id,
+    )
+    assert echoed.document is not None
+    # Re-sent by file_id, as Telegram allows: the same bytes under the same name.
+    echoed_file = emu.document(echoed.document.file_id)
+    assert (echoed_file.file_name, echoed_file.content) == ("catalog.csv", payload)
+    assert emu.document(sent.file_id).content == payload
+    with pytest.raises(EmulatorError, match="empty"):
+        await emu.send_document(USER, "empty.txt", b"")

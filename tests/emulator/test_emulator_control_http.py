@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import os
 import signal
@@ -171,3 +172,26 @@ async def test_command_line_entry_point_serves_until_terminated() -> None:
     assert process.returncode == 0
     assert TOKEN not in stderr.decode()
     assert TOKEN.split(":")[1] not in stderr.decode()
+
+
+async def test_a_user_sends_a_file_over_http(world: World) -> None:
+    emu, server, http = world
+    await control(world, "users", {"user_id": 1001, "first_name": "Ivan"})
+    await control(world, "send_message", {"chat_id": 1001, "text": "/start"})
+    body = {
+        "chat_id": 1001,
+        "file_name": "catalog.json",
+        "content_base64": base64.b64encode(b'{"employees": []}').decode(),
+        "caption": "новый справочник",
+    }
+    status, sent = await control(world, "send_document", body)
+    assert status == 200
+    document = sent["result"]["message"]["document"]
+    assert (document["file_name"], document["mime_type"]) == ("catalog.json", "application/json")
+    assert sent["result"]["message"]["caption"] == "новый справочник"
+    async with http.get(f"{server.base_url}/_emu/documents/{document['file_id']}") as response:
+        assert (response.status, await response.read()) == (200, b'{"employees": []}')
+    assert [d.file_name for d in emu.user_documents(1001)] == ["catalog.json"]
+    status, refused = await control(world, "send_document", {**body, "content_base64": "%%"})
+    assert (status, refused["ok"]) == (400, False)
+    assert "base64" in refused["description"]
