@@ -516,18 +516,19 @@ class CallEngine:
 
     def next_due(self) -> float | None:
         """The earliest pending event time, if any."""
-        times = [t for call in self._timed_calls() for t, _ in self._pending(call)]
+        times = [at for at, _, _ in self._timed_events()]
         return min(times) if times else None
 
-    def _timed_calls(self) -> list[Call]:
-        """The calls that still have a timer (and forget those that have none left)."""
-        timed = []
+    def _timed_events(self) -> list[tuple[float, int, Callable[[float], None]]]:
+        """Every pending event as (time, call id, action); calls without a timer left are
+        forgotten until a timer is set on them again."""
+        events: list[tuple[float, int, Callable[[float], None]]] = []
         for call in list(self._timed.values()):
-            if self._pending(call):
-                timed.append(call)
-            else:
+            pending = self._pending(call)
+            if not pending:
                 del self._timed[call.call_session_id]
-        return timed
+            events.extend((at, call.call_session_id, action) for at, action in pending)
+        return events
 
     def _pending(self, call: Call) -> list[tuple[float, Callable[[float], None]]]:
         if call.ended:
@@ -549,12 +550,7 @@ class CallEngine:
         """Fire every event due at or before ``now`` in time order; return how many fired."""
         fired = 0
         while fired < _MAX_EVENTS_PER_RUN:
-            due = [
-                (at, call.call_session_id, action)
-                for call in self._timed_calls()
-                for at, action in self._pending(call)
-                if at <= now
-            ]
+            due = [event for event in self._timed_events() if event[0] <= now]
             if not due:
                 break
             at, _, action = min(due, key=lambda item: (item[0], item[1]))
