@@ -597,7 +597,7 @@ class BotApi:
             file_name = source.filename or "document"
             mime_type = mimetypes.guess_type(file_name)[0] or "application/octet-stream"
             return file_name, mime_type, source.content
-        known = self._state.find_document(source)
+        known = self._state.documents.get(source)
         if known is not None:
             return known.file_name, known.mime_type, known.content
         if source.startswith(("http://", "https://")):
@@ -607,7 +607,7 @@ class BotApi:
 
     async def get_file(self, params: Params) -> Any:
         """getFile: a download path for a document the bot sent or a user sent the bot."""
-        document = self._state.find_document(params.str_or_none("file_id") or "")
+        document = self._state.documents.get(params.str_or_none("file_id") or "")
         if document is None:
             raise bad_request("invalid file_id")
         return {

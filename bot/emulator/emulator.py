@@ -272,15 +272,16 @@ class TelegramEmulator:
             content=content,
             chat_id=chat.chat_id,
             message_id=0,  # known once the message is stored
+            from_user=True,
         )
         # Known before the update is queued: the bot may ask getFile at once.
-        self._state.user_documents[file_id] = document
+        self._state.documents[file_id] = document
         content_fields: dict[str, Any] = {"document": document.to_api()}
         if caption:
             content_fields["caption"] = caption
         action = await self._user_message(chat, user, content_fields)
         if action.message_id is not None:
-            self._state.user_documents[file_id] = replace(document, message_id=action.message_id)
+            self._state.documents[file_id] = replace(document, message_id=action.message_id)
         return action
 
     async def forward_message(
@@ -647,25 +648,25 @@ class TelegramEmulator:
             raise EmulatorError(f"unknown callback query {query_id}")
         return list(record.answers)
 
-    def documents(self, chat_id: int | None = None) -> list[StoredDocument]:
-        """Documents the bot sent (to one chat or all), oldest first."""
+    def documents(
+        self, chat_id: int | None = None, *, from_user: bool | None = False
+    ) -> list[StoredDocument]:
+        """Documents the bot sent (to one chat or all), oldest first; ``from_user=True``: the
+        files users sent instead, ``None``: both."""
         return [
             document
             for document in self._state.documents.values()
-            if chat_id is None or document.chat_id == chat_id
+            if (chat_id is None or document.chat_id == chat_id)
+            and (from_user is None or document.from_user == from_user)
         ]
 
     def user_documents(self, chat_id: int | None = None) -> list[StoredDocument]:
         """Files users sent the bot (to one chat or all), oldest first."""
-        return [
-            document
-            for document in self._state.user_documents.values()
-            if chat_id is None or document.chat_id == chat_id
-        ]
+        return self.documents(chat_id, from_user=True)
 
     def document(self, file_id: str) -> StoredDocument:
         """A document by file_id (e.g. from VisibleMessage.document.file_id)."""
-        document = self._state.find_document(file_id)
+        document = self._state.documents.get(file_id)
         if document is None:
             raise EmulatorError(f"unknown file_id {file_id}")
         return document

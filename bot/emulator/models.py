@@ -325,6 +325,7 @@ class StoredDocument:
     content: bytes
     chat_id: int
     message_id: int
+    from_user: bool = False  # a user sent it to the bot (otherwise the bot uploaded it)
 
     @property
     def file_path(self) -> str:

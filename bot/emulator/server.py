@@ -149,7 +149,7 @@ class EmulatorServer:
                 {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
             )
         path = request.match_info["path"]
-        for document in self.emulator.documents() + self.emulator.user_documents():
+        for document in self.emulator.documents(from_user=None):
             if document.file_path == path:
                 return web.Response(
                     body=document.content,

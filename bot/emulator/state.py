@@ -79,8 +79,7 @@ class EmulatorState:
         self.allowed_updates: frozenset[str] = DEFAULT_ALLOWED_UPDATES
         self.events: list[BotEvent] = []
         self.callback_queries: dict[str, CallbackQueryRecord] = {}
-        self.documents: dict[str, StoredDocument] = {}  # the bot's uploads
-        self.user_documents: dict[str, StoredDocument] = {}  # files users sent the bot
+        self.documents: dict[str, StoredDocument] = {}  # by file_id: uploads and users' files
         self.commands = CommandRegistry()
         # setMyDescription / setMyShortDescription / setMyName, keyed by (kind, language_code).
         self.bot_texts: dict[tuple[str, str], str] = {}
@@ -233,10 +232,6 @@ class EmulatorState:
         query_id = str(4_700_000_000_000_000_000 + self._next_callback_query)
         self._next_callback_query += 1
         return query_id
-
-    def find_document(self, file_id: str) -> StoredDocument | None:
-        """Any file Telegram would know by this file_id: the bot's uploads and users' files."""
-        return self.documents.get(file_id) or self.user_documents.get(file_id)
 
     def new_file_ids(self) -> tuple[str, str]:
         """A fresh (file_id, file_unique_id) pair."""
