@@ -11,12 +11,12 @@ handling; Telegram sees the same ``editMessageText`` request as from aiogram's m
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from aiogram.methods import TelegramMethod
 
-from bot.services.calls import ButtonData, CardUpdate
+from bot.keyboards import inline_keyboard
+from bot.services.calls import CardUpdate
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -45,16 +45,6 @@ class EditCardMessage(TelegramMethod[dict[str, Any] | bool]):
         if self.reply_markup is not None:
             body["reply_markup"] = self.reply_markup
         return body
-
-
-def inline_keyboard(rows: Sequence[Sequence[ButtonData]]) -> dict[str, Any] | None:
-    """An inline keyboard as plain data (None: no keyboard, which removes the old one)."""
-    keyboard = [
-        [{"text": button.label, "callback_data": button.data} for button in row]
-        for row in rows
-        if row
-    ]
-    return {"inline_keyboard": keyboard} if keyboard else None
 
 
 def edit_card(update: CardUpdate) -> EditCardMessage:

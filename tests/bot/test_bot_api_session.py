@@ -14,8 +14,9 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.bot_api_session import JsonBodySession, loads_slimming_updates
-from bot.card_messages import EditCardMessage, draw_card, inline_keyboard
+from bot.card_messages import EditCardMessage, draw_card
 from bot.emulator import TelegramEmulator
+from bot.keyboards import inline_keyboard
 from bot.services.calls import ButtonData, CardUpdate
 from bot.telegram_session import ResilientRequests
 
