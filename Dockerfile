@@ -7,6 +7,7 @@ COPY pyproject.toml README.md ./
 COPY api ./api
 COPY bot ./bot
 COPY db ./db
+COPY sandbox ./sandbox
 RUN python -m build --wheel --outdir /wheels \
     && pip wheel --no-cache-dir --wheel-dir /wheels /wheels/*.whl
 

@@ -83,10 +83,10 @@ from api.budget import PointsBudget  # noqa: E402
 from api.client import CallApiClient  # noqa: E402
 from api.credentials import PermanentKeyCredentials  # noqa: E402
 from api.metadata import Limits  # noqa: E402
-from api.simulator import Simulator, SimulatorOptions  # noqa: E402
-from api.simulator.account import Account  # noqa: E402
-from api.simulator.clock import RealClock  # noqa: E402
 from bot.app import tune_garbage_collector  # noqa: E402
+from sandbox.uis import Simulator, SimulatorOptions  # noqa: E402
+from sandbox.uis.account import Account  # noqa: E402
+from sandbox.uis.clock import RealClock  # noqa: E402
 
 DEFAULT_SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 BOT_TOKEN = "424242:BENCH-TOKEN-not-a-real-telegram-token"  # noqa: S105 - emulator only
@@ -164,7 +164,7 @@ def employee_name(index: int) -> str:
 
 def build_account(users: int) -> Account:
     """The demo account's shape with one employee, Call API user and permanent key per user."""
-    from api.simulator.account import demo_account
+    from sandbox.uis.account import demo_account
 
     document = demo_account().to_json()
     document["employees"] = [
@@ -208,7 +208,7 @@ def build_account(users: int) -> Account:
 
 
 def build_catalog(users: int) -> bytes:
-    from db.catalog import demo_catalog_bytes
+    from sandbox.uis import demo_catalog_bytes
 
     catalog = json.loads(demo_catalog_bytes())
     catalog["employees"] = [
@@ -526,7 +526,7 @@ class Bench:
     def __init__(
         self, plan: Plan, database_url: str, data_dir: Path, profile: bool, pin_responses: bool
     ) -> None:
-        from bot.emulator import TelegramEmulator
+        from sandbox.telegram import TelegramEmulator
 
         self.pin_responses = pin_responses
         self.results_note = ""
@@ -556,7 +556,7 @@ class Bench:
     # ------------------------------------------------------------------ set-up
 
     def settings(self) -> Any:
-        from bot.sandbox import sandbox_settings
+        from sandbox.world import sandbox_settings
 
         return sandbox_settings(
             self.data_dir,

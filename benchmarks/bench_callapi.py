@@ -75,9 +75,9 @@ def _free_port() -> int:
 
 @contextlib.contextmanager
 def simulator_process(port: int) -> Iterator[str]:
-    """``python -m api.simulator`` on loopback; yields its base URL (``http://host:port``)."""
+    """``python -m sandbox.uis`` on loopback; yields its base URL (``http://host:port``)."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "api.simulator", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "sandbox.uis", "--host", "127.0.0.1", "--port", str(port)],
         cwd=REPO,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -258,8 +258,8 @@ async def run_all(
 
 _DISPATCHER_SCRIPT = """
 import json, sys, time
-from api.simulator import Simulator, demo_account
-from api.simulator.rpc import RpcDispatcher
+from sandbox.uis import Simulator, demo_account
+from sandbox.uis.rpc import RpcDispatcher
 sim = Simulator(account=demo_account())
 sim.control.set_limits(points_per_minute={limit}, points_per_day={limit})
 dispatcher = RpcDispatcher(sim.runtime)
@@ -355,7 +355,7 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"python {sys.version.split()[0]}, httpx {httpx.__version__}, aiohttp {aiohttp.__version__}"
     )
-    print(f"method {METHOD}; simulator: python -m api.simulator --host 127.0.0.1 --port {port}\n")
+    print(f"method {METHOD}; simulator: python -m sandbox.uis --host 127.0.0.1 --port {port}\n")
     with simulator_process(port) as base:
         _prepare_simulator(base)
         results, server_rate = asyncio.run(run_all(base, levels, warmup))

@@ -146,7 +146,7 @@ def _cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     # (set before importing the demo, whose imports already log at INFO).
     setup_logging("WARNING", secrets=settings.secret_values())
 
-    from bot.demo import DemoOptions, run_demo
+    from sandbox.demo import DemoOptions, run_demo
 
     options = DemoOptions(
         lang=args.lang,
@@ -222,15 +222,20 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     return parser, commands
 
 
+def _run_simulator(arguments: list[str]) -> int:
+    # Everything after "simulator" belongs to the simulator's own parser (incl. --help). The
+    # sandbox is imported here only: the product never loads it otherwise.
+    from sandbox.uis.__main__ import main as simulator_main
+
+    simulator_main(arguments, prog="callbot simulator")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser, commands = build_parser()
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] == ["simulator"]:
-        # Everything after "simulator" belongs to the simulator's own parser (incl. --help).
-        from api.simulator.__main__ import main as simulator_main
-
-        simulator_main(arguments[1:])
-        return 0
+        return _run_simulator(arguments[1:])
     args = parser.parse_args(arguments)
     if args.command is None:
         parser.print_help()

@@ -639,10 +639,3 @@ async def catalog_is_empty(session: AsyncSession) -> bool:
         if await session.scalar(select(model).limit(1)) is not None:
             return False
     return True
-
-
-def demo_catalog_bytes() -> bytes:
-    """The sample catalog matching the simulator's built-in "Demo Sales" account."""
-    from importlib.resources import files
-
-    return files("db.data").joinpath("demo_catalog.json").read_bytes()

@@ -3,6 +3,7 @@ install it into a fresh venv, run `callbot --help`. Plus a lint of the Dockerfil
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -48,6 +49,7 @@ def test_wheel_installs_into_a_fresh_venv_and_runs(tmp_path: Path) -> None:
         check=True,
     )
     assert "usage: callbot" in result.stdout
+    _sandbox_runs_from_the_installed_wheel(target, tmp_path)
     listing = subprocess.run(
         [str(python), "-m", "zipfile", "-l", str(wheel)],
         capture_output=True,
@@ -58,13 +60,57 @@ def test_wheel_installs_into_a_fresh_venv_and_runs(tmp_path: Path) -> None:
     for needed in (
         "db/migrations/env.py",
         "db/migrations/script.py.mako",
-        "db/data/demo_catalog.json",
-        "api/simulator/data/reference.json",
-        "api/simulator/data/demo_account.json",
-        "bot/demo_script.txt",
+        "sandbox/uis/data/demo_catalog.json",
+        "sandbox/uis/data/reference.json",
+        "sandbox/uis/data/demo_account.json",
+        "sandbox/demo_script.txt",
     ):
         assert needed in listing, needed
     assert "tests/" not in listing
+
+
+def _run_installed(target: Path, *arguments: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    environment = {
+        name: value for name, value in os.environ.items() if not name.startswith("CALLBOT_")
+    }
+    environment["PYTHONIOENCODING"] = "utf-8"
+    return subprocess.run(
+        [str(target / "bin" / arguments[0]), *arguments[1:]],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=180,
+        check=False,
+    )
+
+
+def _sandbox_runs_from_the_installed_wheel(target: Path, tmp_path: Path) -> None:
+    """`callbot simulator`, `callbot demo` and the doubles' `python -m` entry points work from
+    the wheel (run outside the checkout, so nothing is imported from the source tree), and each
+    `--help` names the program the user actually typed."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    for arguments, usage in (
+        (("callbot", "simulator", "--help"), "usage: callbot simulator"),
+        (("python", "-m", "sandbox.uis", "--help"), "usage: python -m sandbox.uis"),
+        (("python", "-m", "sandbox.telegram", "--help"), "usage: python -m sandbox.telegram"),
+    ):
+        result = _run_installed(target, *arguments, cwd=outside)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith(usage), result.stdout
+    script = outside / "script.txt"
+    script.write_text("/start\n/help\n", encoding="utf-8")
+    data_dir = outside / "data"
+    demo = _run_installed(
+        target, "callbot", "demo", "--lang", "en", "--data-dir", str(data_dir),
+        "--script", str(script), cwd=outside,
+    )  # fmt: skip
+    assert demo.returncode == 0, demo.stdout[-3000:] + demo.stderr[-3000:]
+    assert "Traceback" not in demo.stdout + demo.stderr
+    assert "you › /help" in demo.stdout
+    assert "[demo] bot stopped, audit log flushed" in demo.stdout
 
 
 def test_dockerfile_passes_hadolint() -> None:

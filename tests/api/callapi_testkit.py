@@ -15,8 +15,8 @@ from api.budget import PointsBudget
 from api.client import BoundCallApi, CallApiClient, RetryPolicy
 from api.credentials import LoginSessionCredentials, PermanentKeyCredentials
 from api.observer import AttemptRecord
-from api.simulator import ManualClock, Simulator, SimulatorOptions, demo_account
-from api.simulator.simulator import RunningServer
+from sandbox.uis import ManualClock, Simulator, SimulatorOptions, demo_account
+from sandbox.uis.simulator import RunningServer
 
 VIRTUAL_NUMBER = "74993720692"
 SECOND_VIRTUAL_NUMBER = "74951234567"

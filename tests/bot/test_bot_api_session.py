@@ -15,10 +15,10 @@ from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboar
 
 from bot.bot_api_session import JsonBodySession, loads_slimming_updates
 from bot.card_messages import EditCardMessage, draw_card
-from bot.emulator import TelegramEmulator
 from bot.keyboards import inline_keyboard
 from bot.services.calls import ButtonData, CardUpdate
 from bot.telegram_session import ResilientRequests
+from sandbox.telegram import TelegramEmulator
 
 TOKEN = "123456:TEST-TOKEN"
 USER = 1001

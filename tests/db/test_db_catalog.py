@@ -12,7 +12,6 @@ from db.catalog import (
     CatalogImportError,
     CatalogSection,
     catalog_is_empty,
-    demo_catalog_bytes,
     find_employee_by_phone,
     get_employee,
     import_catalog,
@@ -27,12 +26,16 @@ from db.catalog import (
     put_virtual_number,
     remove_entry,
 )
+from sandbox.uis import demo_catalog_bytes
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def test_demo_catalog_file_matches_the_demo_account() -> None:
-    assert demo_catalog_bytes() == (REPO / "db" / "data" / "demo_catalog.json").read_bytes()
+    assert (
+        demo_catalog_bytes()
+        == (REPO / "sandbox" / "uis" / "data" / "demo_catalog.json").read_bytes()
+    )
     catalog = parse_catalog(demo_catalog_bytes(), filename="demo_catalog.json")
     assert catalog.employees is not None
     assert {(e.id, e.full_name, e.phones) for e in catalog.employees} == {

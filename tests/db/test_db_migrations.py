@@ -146,7 +146,8 @@ def run_python(code: str, *args: str, cwd: Path, pythonpath: Path) -> str:
 MIGRATE_AND_CHECK = """
 import asyncio, sys
 import db
-from db.catalog import demo_catalog_bytes, parse_catalog
+from db.catalog import parse_catalog
+from sandbox.uis import demo_catalog_bytes
 from db.migrate import check_at_head, upgrade_head
 asyncio.run(upgrade_head(sys.argv[1]))
 asyncio.run(check_at_head(sys.argv[1]))
@@ -173,7 +174,7 @@ def test_migrations_and_demo_catalog_work_from_a_built_wheel(tmp_path: Path) -> 
         shutil.copy(readme, source)
     else:  # pyproject names it; the wheel's content does not depend on it
         (source / "README.md").write_text("placeholder\n")
-    for package in ("api", "bot", "db"):
+    for package in ("api", "bot", "db", "sandbox"):
         shutil.copytree(
             REPO / package, source / package, ignore=shutil.ignore_patterns("__pycache__")
         )
@@ -205,7 +206,7 @@ def test_migrations_and_demo_catalog_work_from_a_built_wheel(tmp_path: Path) -> 
         "db/migrations/script.py.mako",
         "db/migrations/versions/0001_initial_schema.py",
         "db/migrations/versions/0002_audit_append_only.py",
-        "db/data/demo_catalog.json",
+        "sandbox/uis/data/demo_catalog.json",
     ):
         assert required in names, f"{required} missing from the wheel"
     elsewhere = tmp_path / "elsewhere"

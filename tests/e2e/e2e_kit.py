@@ -14,9 +14,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
-from api.simulator import ManualClock, SimulatorOptions
-from bot.emulator import CallbackAnswer, EmulatorError, TelegramEmulator, VisibleMessage
-from bot.sandbox import DEMO_MANAGER_ID, Sandbox, admit_manager, running_sandbox
+from sandbox.telegram import CallbackAnswer, EmulatorError, TelegramEmulator, VisibleMessage
+from sandbox.uis import ManualClock, SimulatorOptions
+from sandbox.world import DEMO_MANAGER_ID, Sandbox, admit_manager, running_sandbox
 
 MANAGER = DEMO_MANAGER_ID
 MANAGER_KEY = "demo-key-manager-0001"

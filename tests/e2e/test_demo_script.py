@@ -17,7 +17,7 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 REPO = Path(__file__).resolve().parents[2]
-SCRIPT = REPO / "bot" / "demo_script.txt"
+SCRIPT = REPO / "sandbox" / "demo_script.txt"
 TIMEOUT_SECONDS = 240
 
 

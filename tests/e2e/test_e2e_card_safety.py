@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from e2e_kit import CLIENT, MANAGER, World, world
 
-from bot.emulator import VisibleMessage
+from sandbox.telegram import VisibleMessage
 
 pytestmark = pytest.mark.e2e
 

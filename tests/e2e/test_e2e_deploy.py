@@ -16,13 +16,13 @@ import aiohttp
 import pytest
 from e2e_kit import MANAGER, fresh_database, world
 
-from api.simulator import ManualClock, Simulator, SimulatorOptions, demo_account
 from bot.app import build_app, build_bot, run_webhook
 from bot.doctor import run_doctor
-from bot.emulator import TelegramEmulator
 from bot.runtime import build_runtime
-from bot.sandbox import BOT_TOKEN, sandbox_settings, seed_demo
 from db.migrate import check_at_head, upgrade_head
+from sandbox.telegram import TelegramEmulator
+from sandbox.uis import ManualClock, Simulator, SimulatorOptions, demo_account
+from sandbox.world import BOT_TOKEN, sandbox_settings, seed_demo
 
 pytestmark = pytest.mark.e2e
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from e2e_kit import CLIENT, MANAGER, world
 
-from api.simulator import SimulatorOptions
 from bot.health import check_heartbeat
-from bot.sandbox import DEMO_ADMIN_ID
-from db.catalog import demo_catalog_bytes, list_employees
+from db.catalog import list_employees
+from sandbox.uis import SimulatorOptions, demo_catalog_bytes
+from sandbox.world import DEMO_ADMIN_ID
 
 pytestmark = pytest.mark.e2e
 

@@ -22,7 +22,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 REFERENCES = (
     REPO_ROOT.parent / "shared" / "callapi" / "methods.json",
     Path("/work/shared/callapi/methods.json"),
-    REPO_ROOT / "api" / "simulator" / "data" / "reference.json",
+    REPO_ROOT / "sandbox" / "uis" / "data" / "reference.json",
 )
 CLIENT_SIDE_MNEMONICS = frozenset(
     {

@@ -1,0 +1,129 @@
+"""An offline world in one process: the UIS simulator, the Telegram emulator and the real bot.
+
+Used by `callbot demo` and by the end-to-end tests. The bot runs its production code path:
+aiogram polls the emulator through the custom Bot API server setting, and the Call API client
+talks HTTP to the simulator; nothing here reaches Telegram or UIS.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.app import BotApp, build_app, build_bot, run_polling
+from bot.runtime import Runtime, build_runtime
+from bot.settings import Settings, load_settings
+from db import catalog as catalog_store
+from db.migrate import upgrade_head
+from sandbox.telegram import TelegramEmulator
+from sandbox.uis import (
+    ManualClock,
+    Simulator,
+    SimulatorOptions,
+    demo_account,
+    demo_catalog_bytes,
+)
+from sandbox.uis.clock import Clock, RealClock
+
+BOT_TOKEN = "424242:SANDBOX-TOKEN-not-a-real-telegram-token"  # noqa: S105 - emulator only
+DEMO_MANAGER_ID = 1001
+DEMO_ADMIN_ID = 1000
+DEMO_EMPLOYEE_ID = 101
+DEMO_EMPLOYEE_PHONE = "79160000101"
+
+
+@dataclass
+class Sandbox:
+    simulator: Simulator
+    emulator: TelegramEmulator
+    runtime: Runtime
+    app: BotApp
+    settings: Settings
+
+
+def sandbox_settings(
+    data_dir: Path, database_url: str | None, simulator_url: str, emulator_url: str, **extra: Any
+) -> Settings:
+    overrides: dict[str, Any] = {
+        "data_dir": data_dir,
+        "telegram": {
+            "bot_token": BOT_TOKEN,
+            "api_server": emulator_url,
+            "admin_ids": [DEMO_ADMIN_ID],
+            **extra.pop("telegram", {}),
+        },
+        "callapi": {"site": "custom", "url": simulator_url, **extra.pop("callapi", {})},
+        "database": {"url": database_url} if database_url else {},
+        "log": {"level": "WARNING"},
+        **extra,
+    }
+    return load_settings(_env_file=None, **overrides)
+
+
+async def seed_demo(runtime: Runtime) -> None:
+    """Catalog of the demo account; the demo manager is approved and linked to employee 101."""
+    async with runtime.sessions.begin() as session:
+        if await catalog_store.catalog_is_empty(session):
+            await catalog_store.import_catalog(
+                session, demo_catalog_bytes(), filename="demo_catalog.json"
+            )
+    runtime.calls.invalidate_catalog()
+
+
+async def admit_manager(runtime: Runtime, user_id: int = DEMO_MANAGER_ID) -> None:
+    """What an admin does for a new manager: approve and link to the UIS employee."""
+    from db.models import AccessState
+
+    approved = await runtime.access.set_access(DEMO_ADMIN_ID, user_id, AccessState.ALLOWED)
+    linked = await runtime.access.assign_employee(
+        DEMO_ADMIN_ID, user_id, DEMO_EMPLOYEE_ID, DEMO_EMPLOYEE_PHONE
+    )
+    if approved is None or linked is None:
+        raise LookupError(f"user {user_id} has not written to the bot yet: nothing to approve")
+
+
+@contextlib.asynccontextmanager
+async def running_sandbox(
+    data_dir: Path,
+    *,
+    database_url: str | None = None,
+    clock: Clock | None = None,
+    simulator_options: SimulatorOptions | None = None,
+    **settings_extra: Any,
+) -> AsyncIterator[Sandbox]:
+    simulator = Simulator(
+        account=demo_account(),
+        options=simulator_options or SimulatorOptions(),
+        # Start the manual clock at wall time: session expiry times must make sense to the bot.
+        clock=clock or ManualClock(start=time.time()),
+    )
+    emulator = TelegramEmulator(bot_token=BOT_TOKEN, bot_username="uis_call_bot")
+    emulator.add_user(DEMO_ADMIN_ID, "Анна", last_name="Смирнова", language_code="ru")
+    async with (
+        simulator.running(host="127.0.0.1", port=0) as sim_server,
+        emulator.running(host="127.0.0.1", port=0) as emu_server,
+    ):
+        settings = sandbox_settings(
+            data_dir, database_url, sim_server.url, emu_server.base_url, **settings_extra
+        )
+        await upgrade_head(settings.database_url)
+        runtime = await build_runtime(settings)
+        await seed_demo(runtime)
+        app = build_app(runtime, build_bot(settings))
+        stop = asyncio.Event()
+        polling = asyncio.create_task(run_polling(app, stop))
+        try:
+            await emulator.wait_for_polling(timeout=30)
+            yield Sandbox(simulator, emulator, runtime, app, settings)
+        finally:
+            stop.set()
+            await polling
+
+
+def real_clock() -> Clock:
+    return RealClock()
