@@ -9,6 +9,11 @@ points and seconds until reset - and keeps the reset moments on a monotonic cloc
 * A configurable ``reserve``: once no more than ``reserve`` points would be left, only in-call
   actions (hold, transfer, ...) and login.user are sent; list refreshes and new calls are refused
   so they can never starve a transfer.
+* Recovery actions (unhold, restore, release) are never refused: UIS charges only successful
+  requests, so sending one costs nothing when the account is out of points, while holding it
+  back would leave a client on hold. An action that puts a call into such a state (hold,
+  make.call) is sent only while ``exit_reserve`` points stay for the ways out. This is best
+  effort: other integrations of the account spend the same points.
 * Points are charged only for successful requests (per the reference). When a reply carries
   limits they are authoritative; when it does not, a success is deducted locally.
 * Before anything is known (no reply yet) every request is allowed.
@@ -152,21 +157,30 @@ class PointsBudget:
         self._lock = threading.Lock()
 
     def acquire(
-        self, cost: int = 1, *, priority: bool = False, method: str = "request"
+        self,
+        cost: int = 1,
+        *,
+        priority: bool = False,
+        method: str = "request",
+        recovery: bool = False,
+        exit_reserve: int = 0,
     ) -> Reservation:
         """Hold ``cost`` points for a request about to be sent, or raise BudgetExceededError.
 
-        ``priority`` requests (in-call actions, login) may dig into the reserve.
+        ``priority`` requests (in-call actions, login) may dig into the reserve. ``recovery``
+        requests are never refused. ``exit_reserve``: points that must stay after this request
+        (one per call that will wait for a way out), instead of the general reserve.
         """
         with self._lock:
             now = self._clock()
             refusals: list[BudgetExceededError] = []
+            kept = max(exit_reserve, 0 if priority else self.reserve)
             for window in (self._minute, self._day):
                 window.roll_over(now)
-                if window.remaining is None:
+                if window.remaining is None or recovery:
                     continue
                 available = window.remaining - window.in_flight
-                if available >= cost + (0 if priority else self.reserve):
+                if available >= cost + kept:
                     continue
                 refusals.append(
                     BudgetExceededError(
@@ -176,6 +190,7 @@ class PointsBudget:
                         needed=cost,
                         seconds_to_reset=window.seconds_to_reset(now),
                         reserve_applied=available >= cost,
+                        exit_reserve=exit_reserve if available >= cost else 0,
                     )
                 )
             if refusals:

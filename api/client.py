@@ -299,8 +299,13 @@ class CallApiClient(TypedMethods):
         context: Mapping[str, Any],
         login_function: LoginFunction | None,
         validate: bool = True,
+        exit_reserve: int = 0,
     ) -> Reply[Any]:
-        """One logical call: validation, token, budget, attempts (re-login / read retries)."""
+        """One logical call: validation, token, budget, attempts (re-login / read retries).
+
+        ``exit_reserve``: for a method that leaves a call waiting (hold.call, make.call), the
+        points the budget must keep for ways out (see :meth:`PointsBudget.acquire`).
+        """
         spec = METHODS.get(method)
         if spec is None and validate:
             raise UnknownMethodError(
@@ -350,7 +355,15 @@ class CallApiClient(TypedMethods):
             attempt += 1
             body_params = {"access_token": token, **wire} if token is not None else wire
             outcome = await self._attempt(
-                method, spec, body_params, observed, context, attempt, trigger, external_id
+                method,
+                spec,
+                body_params,
+                observed,
+                context,
+                attempt,
+                trigger,
+                external_id,
+                exit_reserve,
             )
             if isinstance(outcome, _AttemptSuccess):
                 data = self._parse_result(spec, outcome, validate, external_id, method)
@@ -442,6 +455,7 @@ class CallApiClient(TypedMethods):
         attempt: int,
         trigger: AttemptTrigger,
         external_id: str | None,
+        exit_reserve: int = 0,
     ) -> _AttemptSuccess | CallApiError | TransportError:
         """One HTTP attempt; never raises for server or transport errors (returns them)."""
         request_id = self._request_ids()
@@ -454,7 +468,11 @@ class CallApiClient(TypedMethods):
         priority = spec is not None and (spec.in_call_action or spec.name == LOGIN_METHOD)
         try:
             reservation = self._budget.acquire(
-                spec.points if spec is not None else 1, priority=priority, method=method
+                spec.points if spec is not None else 1,
+                priority=priority,
+                method=method,
+                recovery=spec is not None and spec.recovery_action,
+                exit_reserve=exit_reserve if spec is not None and spec.leaves_call_waiting else 0,
             )
         except BudgetExceededError as refusal:
             if self._observer is not None:
@@ -628,11 +646,25 @@ class BoundCallApi(TypedMethods):
         client: CallApiClient,
         credentials: CredentialsProvider,
         context: Mapping[str, Any] | None = None,
+        *,
+        exit_reserve: int = 0,
     ) -> None:
         self._client = client
         self._credentials = credentials
         self._context: Mapping[str, Any] = MappingProxyType(dict(context or {}))
         self._login_function = client.login_function_for(self._context)
+        self._exit_reserve = exit_reserve
+
+    def keeping_exit_points(self, points: int) -> BoundCallApi:
+        """The same view, whose hold.call / make.call keep ``points`` for ways out (one per
+        call of this user that will then wait on hold)."""
+        view = BoundCallApi.__new__(BoundCallApi)
+        view._client = self._client
+        view._credentials = self._credentials
+        view._context = self._context
+        view._login_function = self._login_function
+        view._exit_reserve = points
+        return view
 
     def __repr__(self) -> str:
         return f"BoundCallApi(credentials={self._credentials!r}, context={dict(self._context)!r})"
@@ -663,6 +695,7 @@ class BoundCallApi(TypedMethods):
             context=self._context,
             login_function=self._login_function,
             validate=validate,
+            exit_reserve=self._exit_reserve,
         )
 
     async def find_call_by_external_id(self, external_id: str) -> CallInfo | None:

@@ -110,7 +110,8 @@ class BudgetExceededError(LocalError):
     """The points budget cannot cover this request; it was not sent.
 
     ``seconds_to_reset`` is None when the reset time is not known yet. ``window`` is ``"minute"``
-    or ``"day"``; ``reserve_applied`` is True when only the in-call reserve stands in the way.
+    or ``"day"``; ``reserve_applied`` is True when only the in-call reserve stands in the way;
+    ``exit_reserve`` (> 0) when that reserve is the points kept for taking calls off hold.
     """
 
     def __init__(
@@ -122,6 +123,7 @@ class BudgetExceededError(LocalError):
         needed: float,
         seconds_to_reset: float | None,
         reserve_applied: bool,
+        exit_reserve: int = 0,
     ) -> None:
         self.method = method
         self.window = window
@@ -129,12 +131,19 @@ class BudgetExceededError(LocalError):
         self.needed = needed
         self.seconds_to_reset = seconds_to_reset
         self.reserve_applied = reserve_applied
+        self.exit_reserve = exit_reserve
         reset = (
             f"resets in {seconds_to_reset:.0f} s"
             if seconds_to_reset is not None
             else "reset time unknown"
         )
-        reserve = " (the rest is reserved for in-call actions)" if reserve_applied else ""
+        reserve = (
+            f" (the last {exit_reserve} are kept to take calls off hold)"
+            if exit_reserve
+            else " (the rest is reserved for in-call actions)"
+            if reserve_applied
+            else ""
+        )
         super().__init__(
             f"{method} not sent: {window} points budget has {available:g} left, "
             f"needs {needed:g}{reserve}; {reset}"

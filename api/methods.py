@@ -112,6 +112,12 @@ class MethodSpec:
     read_only: bool = False
     starts_call: bool = False
     in_call_action: bool = False
+    # Takes the client out of a state only a later action ends (unhold, restore, release): UIS
+    # charges points only for successful requests, so the budget never refuses these locally.
+    recovery_action: bool = False
+    # Leaves the client in such a state (hold, make.call): sent only while the budget keeps the
+    # points for a way out (see PointsBudget.acquire's ``exit_reserve``).
+    leaves_call_waiting: bool = False
     points: int = 1
     points_documented: bool = False
 
@@ -136,6 +142,8 @@ def _spec(
     read_only: bool = False,
     starts_call: bool = False,
     in_call_action: bool = False,
+    recovery_action: bool = False,
+    leaves_call_waiting: bool = False,
     points_documented: bool = False,
 ) -> MethodSpec:
     return MethodSpec(
@@ -148,6 +156,8 @@ def _spec(
         read_only=read_only,
         starts_call=starts_call,
         in_call_action=in_call_action,
+        recovery_action=recovery_action,
+        leaves_call_waiting=leaves_call_waiting,
         points_documented=points_documented,
     )
 
@@ -212,6 +222,7 @@ _ALL: Final = (
         _MANAGE,
         _CALLS,
         in_call_action=True,
+        leaves_call_waiting=True,
         points_documented=True,
     ),
     _spec(
@@ -230,10 +241,27 @@ _ALL: Final = (
         _MANAGE,
         _CALLS,
         in_call_action=True,
+        recovery_action=True,
         points_documented=True,
     ),
-    _spec("hold.call", HoldCallParams, HoldCallResult, _MANAGE, _CALLS, in_call_action=True),
-    _spec("unhold.call", UnholdCallParams, UnholdCallResult, _MANAGE, _CALLS, in_call_action=True),
+    _spec(
+        "hold.call",
+        HoldCallParams,
+        HoldCallResult,
+        _MANAGE,
+        _CALLS,
+        in_call_action=True,
+        leaves_call_waiting=True,
+    ),
+    _spec(
+        "unhold.call",
+        UnholdCallParams,
+        UnholdCallResult,
+        _MANAGE,
+        _CALLS,
+        in_call_action=True,
+        recovery_action=True,
+    ),
     _spec("tag.call", TagCallParams, TagCallResult, _MANAGE, _CALLS, in_call_action=True),
     _spec(
         "disconnect.leg",
@@ -278,6 +306,7 @@ _ALL: Final = (
         _BASIC,
         _CALLS,
         in_call_action=True,
+        recovery_action=True,
     ),
 )
 

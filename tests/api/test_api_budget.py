@@ -152,3 +152,37 @@ def test_limit_exceeded_without_metadata_blocks_until_a_probe_time() -> None:
 def test_reserve_must_not_be_negative() -> None:
     with pytest.raises(ValueError, match="reserve"):
         PointsBudget(reserve=-1)
+
+
+def test_recovery_actions_are_sent_with_no_points_left() -> None:
+    """UIS charges only successful requests: taking a client off hold is never held back."""
+    budget = PointsBudget(reserve=5, clock=FakeClock())
+    budget.observe(limits(minute_remaining=0, minute_reset=33))
+    with pytest.raises(BudgetExceededError):
+        budget.acquire(1, priority=True, method="hold.call")
+    reservation = budget.acquire(1, priority=True, recovery=True, method="unhold.call")
+    assert budget.snapshot().minute.in_flight == 1
+    reservation.settle(limits=None, charged=True)
+    assert budget.snapshot().minute.remaining == 0
+
+
+def test_hold_keeps_a_point_for_each_call_that_will_wait() -> None:
+    budget = PointsBudget(reserve=5, clock=FakeClock())
+    budget.observe(limits(minute_remaining=3))
+    # One other call of this user is on hold, plus this one: 2 points must stay after it.
+    budget.acquire(1, priority=True, exit_reserve=2, method="hold.call").release()
+    with pytest.raises(BudgetExceededError) as refused:
+        budget.acquire(1, priority=True, exit_reserve=3, method="hold.call")
+    assert refused.value.exit_reserve == 3
+    assert refused.value.reserve_applied
+    assert refused.value.seconds_to_reset == pytest.approx(30)
+    assert "kept to take calls off hold" in str(refused.value)
+
+
+def test_exit_reserve_does_not_apply_when_the_request_itself_does_not_fit() -> None:
+    budget = PointsBudget(reserve=5, clock=FakeClock())
+    budget.observe(limits(minute_remaining=0))
+    with pytest.raises(BudgetExceededError) as refused:
+        budget.acquire(1, priority=True, exit_reserve=1, method="hold.call")
+    assert refused.value.exit_reserve == 0
+    assert not refused.value.reserve_applied
