@@ -121,6 +121,9 @@ class BotApp:
         await self.runtime.access.ensure_admins()
         await set_commands(self.bot, self.runtime)
         self.runtime.poller.start()
+        resumed = await self.runtime.calls.resume_live_cards()
+        if resumed:
+            log.info("took over %d live call cards from the previous process", resumed)
         self.expiry_watch.start()
         self.heartbeat.start()
 

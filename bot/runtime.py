@@ -124,6 +124,7 @@ async def build_runtime(
         signer=signer,
         refresher=refresher,
         default_region=settings.callapi.default_region,
+        account_zone=settings.callapi.zone,
     )
     poller = LivePoller(budget, calls.poll_tick)
     calls.on_live = poller.wake

@@ -10,6 +10,7 @@ import enum
 import re
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
@@ -100,6 +101,24 @@ class CallApiSettings(BaseModel):
     # below this so that polling can never starve a manager's button press.
     points_reserve: int = Field(default=5, ge=0)
     default_region: str = Field(default="RU", min_length=2, max_length=2)
+    # The UIS account's time zone (personal account settings): UIS reports times such as a
+    # call's start without a zone, in this one. UIS accounts default to Moscow time.
+    timezone: str = "Europe/Moscow"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                "timezone: unknown time zone, expected an IANA name such as Europe/Moscow"
+            ) from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
     @model_validator(mode="after")
     def _custom_needs_url(self) -> CallApiSettings:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import ActionToken, CallCard
+from db.models import ActionToken, CallCard, TelegramUser
 from db.types import utcnow
 
 DEFAULT_TOKEN_TTL = timedelta(hours=12)
@@ -35,6 +35,8 @@ async def create_card(
     call_session_id: int | None = None,
     employee_id: int | None = None,
     external_id: str | None = None,
+    contact_number: str | None = None,
+    started_at: datetime | None = None,
     now: datetime | None = None,
 ) -> CallCard:
     now = now or utcnow()
@@ -46,6 +48,8 @@ async def create_card(
         call_session_id=call_session_id,
         employee_id=employee_id,
         external_id=external_id,
+        contact_number=contact_number,
+        started_at=started_at,
         state_changed_at=now,
         created_at=now,
         updated_at=now,
@@ -78,40 +82,68 @@ async def cards_for_external_id(session: AsyncSession, external_id: str) -> Sequ
     return (await session.scalars(query)).all()
 
 
-async def update_card(
-    session: AsyncSession,
-    card_id: int,
-    *,
-    state: str | None = None,
-    call_session_id: int | None = None,
-    now: datetime | None = None,
-) -> CallCard | None:
-    """Record a new state (and the call id once a start.* method returned it)."""
-    card = await session.get(CallCard, card_id, with_for_update=True)
-    if card is None:
-        return None
-    now = now or utcnow()
-    if state is not None and state != card.state:
-        card.state = state
-        card.state_changed_at = now
-    if call_session_id is not None:
-        card.call_session_id = call_session_id
-    card.updated_at = now
-    await session.flush()
-    return card
+@dataclass(frozen=True, slots=True)
+class CardFacts:
+    """What the bot learnt about a card's call; None fields are left as stored."""
+
+    state: str | None = None
+    call_session_id: int | None = None
+    contact_number: str | None = None
+    started_at: datetime | None = None
+
+    def __bool__(self) -> bool:
+        return any(value is not None for value in self._values().values())
+
+    def _values(self) -> dict[str, Any]:
+        return {
+            "state": self.state,
+            "call_session_id": self.call_session_id,
+            "contact_number": self.contact_number,
+            "started_at": self.started_at,
+        }
+
+    def columns(self, now: datetime) -> dict[str, Any]:
+        values = {name: value for name, value in self._values().items() if value is not None}
+        if self.state is not None:
+            values["state_changed_at"] = now
+        values["updated_at"] = now
+        return values
+
+
+async def record_card_facts(
+    session: AsyncSession, card_id: int, facts: CardFacts, now: datetime | None = None
+) -> None:
+    """Store what became known of a card's call (call id, phase, ...) with one plain UPDATE
+    (no ORM load: runs on presses), so that a process started later can serve the card."""
+    if not facts:
+        return
+    await session.execute(
+        update(CallCard)
+        .where(CallCard.id == card_id)
+        .values(**facts.columns(now or utcnow()))
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def record_card_state(
     session: AsyncSession, card_id: int, state: str, now: datetime | None = None
 ) -> None:
-    """Record a card's new state with one plain UPDATE (no ORM load: runs on presses)."""
-    now = now or utcnow()
-    await session.execute(
-        update(CallCard)
-        .where(CallCard.id == card_id)
-        .values(state=state, state_changed_at=now, updated_at=now)
-        .execution_options(synchronize_session=False)
+    """Record a card's new state with one plain UPDATE."""
+    await record_card_facts(session, card_id, CardFacts(state=state), now)
+
+
+async def live_cards(
+    session: AsyncSession, *, final_states: Collection[str], since: datetime
+) -> Sequence[tuple[CallCard, str | None]]:
+    """Cards whose call was not over when last seen and that changed after ``since``, oldest
+    first, each with its owner's Telegram language code (cards are drawn in it)."""
+    query = (
+        select(CallCard, TelegramUser.language_code)
+        .outerjoin(TelegramUser, TelegramUser.id == CallCard.telegram_user_id)
+        .where(CallCard.state.not_in(list(final_states)), CallCard.updated_at >= since)
+        .order_by(CallCard.id)
     )
+    return [(row[0], row[1]) for row in (await session.execute(query)).all()]
 
 
 async def delete_cards_before(session: AsyncSession, before: datetime) -> int:
@@ -259,13 +291,13 @@ async def renew_card_token(
     *,
     chat_id: int,
     telegram_user_id: int,
-    state: str | None,
+    facts: CardFacts,
     issue: bool,
     ttl: timedelta = DEFAULT_TOKEN_TTL,
     now: datetime | None = None,
 ) -> str | None:
-    """A card was redrawn with new buttons: void its unused tokens, record its state (when
-    given) and issue the token the new buttons carry (when ``issue``).
+    """A card was redrawn with new buttons: void its unused tokens, record what became known
+    of its call and issue the token the new buttons carry (when ``issue``).
 
     Plain statements without ORM objects: this runs on every button press.
     """
@@ -276,8 +308,7 @@ async def renew_card_token(
         .values(consumed_at=now)
         .execution_options(synchronize_session=False)
     )
-    if state is not None:
-        await record_card_state(session, card_id, state, now)
+    await record_card_facts(session, card_id, facts, now)
     if not issue:
         return None
     token = secrets.token_urlsafe(TOKEN_BYTES)

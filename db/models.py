@@ -295,6 +295,9 @@ class CallCard(Base):
     employee_id: Mapped[int | None] = mapped_column(BigInteger)
     external_id: Mapped[str | None] = mapped_column(String(128), index=True)
     state: Mapped[str] = mapped_column(String(64))
+    contact_number: Mapped[str | None] = mapped_column(String(64))
+    # When the call started: our send time for calls started here, UIS's start time otherwise.
+    started_at: Mapped[datetime | None]
     state_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

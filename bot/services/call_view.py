@@ -16,6 +16,7 @@ from bot.callbacks import Action
 
 
 class Phase(enum.StrEnum):
+    STARTING = "starting"  # our start request is out, its reply not in yet
     DIALING = "dialing"  # the first party is being rung
     TALK = "talk"
     HOLD = "hold"  # includes the diagram's WAITING_INPUT: same buttons
@@ -23,10 +24,30 @@ class Phase(enum.StrEnum):
     CONSULTING = "consulting"  # OPERATOR_TALK: B and C talk, A on hold
     FINISHED = "finished"
     TRANSFERRED = "transferred"  # the call goes on without this manager
+    NOT_STARTED = "not_started"  # UIS or the bot refused the start: there was no call
+    NO_ANSWER = "no_answer"  # it ended while still ringing: nobody talked
+    # A start whose outcome is unknown, and list.calls does not show it: it never happened,
+    # or it rang and ended before we looked. Either way nothing is left to act on.
+    NOT_FOUND = "not_found"
 
     @property
     def is_final(self) -> bool:
-        return self in (Phase.FINISHED, Phase.TRANSFERRED)
+        return self in _FINAL_PHASES
+
+    @property
+    def had_a_call(self) -> bool:
+        """False when the card never showed a call UIS confirmed (no duration to show)."""
+        return self not in (Phase.STARTING, Phase.NOT_STARTED, Phase.NOT_FOUND)
+
+    @property
+    def leaves_client_waiting(self) -> bool:
+        """The client waits for a later action of ours (unhold, restore, release) to go on."""
+        return self in (Phase.HOLD, Phase.DIALING_THIRD, Phase.CONSULTING)
+
+
+_FINAL_PHASES = frozenset(
+    {Phase.FINISHED, Phase.TRANSFERRED, Phase.NOT_STARTED, Phase.NO_ANSWER, Phase.NOT_FOUND}
+)
 
 
 class LegRole(enum.StrEnum):
@@ -96,10 +117,9 @@ def derive_view(
 ) -> CallView:
     """The manager's view of a call from the latest list.calls entry (None = not listed)."""
     if snapshot is None:
-        # list.calls shows only calls in progress: a call that vanished is over. If we had
-        # already handed it over, say so rather than "finished".
-        final = Phase.TRANSFERRED if previous is Phase.TRANSFERRED else Phase.FINISHED
-        return CallView(call_session_id, final, None)
+        # list.calls shows only calls in progress: a call that vanished is over. Say how: handed
+        # over, never answered, or a start we could not confirm at all.
+        return CallView(call_session_id, _vanished_as(previous), None)
     roles = classify_legs(snapshot, my_employee_id)
     live = {leg.leg_id: leg for leg in snapshot.legs if leg.state_kind is not LegState.DISCONNECTED}
     if not live:
@@ -136,8 +156,34 @@ def derive_view(
     return CallView(call_session_id, phase, snapshot, roles)
 
 
+def _vanished_as(previous: Phase | None) -> Phase:
+    match previous:
+        case Phase.TRANSFERRED | Phase.NOT_STARTED | Phase.NO_ANSWER | Phase.NOT_FOUND:
+            return previous
+        case Phase.STARTING:
+            return Phase.NOT_FOUND
+        case Phase.DIALING:
+            return Phase.NO_ANSWER
+    return Phase.FINISHED
+
+
+def leg_number(leg: CallLeg, snapshot: CallInfo | None) -> str | None:
+    """The number that tells who a leg is: not the call's virtual number (an inbound caller's
+    leg is "called" at the virtual number) and without a DTMF tail."""
+    virtual = snapshot.virtual_phone_number if snapshot is not None else None
+    numbers = [
+        number.split(".", 1)[0]
+        for number in (leg.called_phone_number, leg.calling_phone_number)
+        if number
+    ]
+    return next((number for number in numbers if number != virtual), None) or (
+        numbers[0] if numbers else None
+    )
+
+
 # The buttons of the issue's table, in display order, per phase.
 MAIN_ACTIONS: dict[Phase, tuple[Action, ...]] = {
+    Phase.STARTING: (),
     Phase.DIALING: (Action.RELEASE, Action.REFRESH),
     Phase.TALK: (
         Action.HOLD,
@@ -166,6 +212,9 @@ MAIN_ACTIONS: dict[Phase, tuple[Action, ...]] = {
     ),
     Phase.FINISHED: (),
     Phase.TRANSFERRED: (),
+    Phase.NOT_STARTED: (),
+    Phase.NO_ANSWER: (),
+    Phase.NOT_FOUND: (),
 }
 
 

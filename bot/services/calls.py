@@ -14,8 +14,9 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -25,13 +26,13 @@ from api.errors import (
     CallApiClientError,
     OutcomeUnknownError,
 )
-from api.models import CallInfo, Message
+from api.models import CallInfo, LegState, Message
 from api.phones import InvalidPhoneNumberError, PhoneKind, classify_dial_target
 from bot.callbacks import Action, BadCallbackData, CallbackSigner, Press
 from bot.logging_setup import redact
 from bot.services.actor import Actor
 from bot.services.auth import ActingCredential, AuthService
-from bot.services.call_view import LegRole, Phase, derive_view
+from bot.services.call_view import CallView, LegRole, Phase, derive_view
 from bot.services.cards import (
     DTMF_KEYS,
     Button,
@@ -48,7 +49,7 @@ from bot.texts import Lang, explain_error, lang_for, t
 from db import call_settings as settings_store
 from db import cards as card_store
 from db import catalog as catalog_store
-from db.cards import ConsumeStatus
+from db.cards import DEFAULT_TOKEN_TTL, CardFacts, ConsumeStatus
 from db.models import CallCard
 from db.press_tokens import PressTokens
 
@@ -164,6 +165,15 @@ _AFTER: dict[Action, Phase] = {
     Action.COMPLETE_TRANSFER: Phase.TRANSFERRED,
 }
 
+# Actions that leave the client waiting for a later action of ours (unhold, restore, release):
+# sent only while the budget keeps a point for each such way out (see _exit_points).
+_LEAVE_CLIENT_WAITING = frozenset({Action.HOLD, Action.TRANSFER_TO})
+
+# UIS reports start times without a zone, in the account's time zone. A start time further than
+# this from our own send time means the configured zone is not the account's.
+START_TIME_TOLERANCE = timedelta(minutes=5)
+TIMEZONE_SETTING = "CALLBOT_CALLAPI__TIMEZONE"
+
 # Errors that mean the card is behind the call.
 _RESYNC_AFTER = frozenset({"invalid_state", "call_session_not_found", "leg_not_found"})
 
@@ -189,8 +199,11 @@ class CallService:
         signer: CallbackSigner,
         refresher: CallsRefresher,
         default_region: str = "RU",
+        account_zone: tzinfo | None = None,
     ) -> None:
         self._client = client
+        self._zone = account_zone or ZoneInfo("Europe/Moscow")
+        self._zone_warned = False
         self._auth = auth
         self._sessions = sessions
         self._press_tokens = press_tokens
@@ -272,7 +285,7 @@ class CallService:
         renew = card.token is None or (
             key != card.buttons_key and (card.token_shown or not rendered.rows)
         )
-        phase_changed = card.stored_phase is not card.phase
+        facts = _unsaved_facts(card)
         if renew:
             async with self._sessions.begin() as session:
                 card.token = await card_store.renew_card_token(
@@ -280,14 +293,12 @@ class CallService:
                     card.card_id,
                     chat_id=card.chat_id,
                     telegram_user_id=card.owner_id,
-                    state=card.phase.value if phase_changed else None,
+                    facts=facts,
                     issue=bool(rendered.rows),
                 )
-            card.stored_phase = card.phase
-        elif phase_changed:
-            async with self._sessions.begin() as session:
-                await card_store.record_card_state(session, card.card_id, card.phase.value)
-            card.stored_phase = card.phase
+            _mark_saved(card)
+        elif facts:
+            await self._save_facts(card)
         card.buttons_key = key
         card.token_shown = card.token is not None and bool(rendered.rows)
         token = card.token
@@ -302,6 +313,15 @@ class CallService:
         if card.is_final:
             self.cards.pop(card.card_id, None)
         return CardUpdate(card.chat_id, card.message_id, rendered.text, rows)
+
+    async def _save_facts(self, card: CardState) -> None:
+        """Store what the row does not know yet (call id, phase, ...) at once: a process
+        started after a crash serves the card from its row."""
+        facts = _unsaved_facts(card)
+        if facts:
+            async with self._sessions.begin() as session:
+                await card_store.record_card_facts(session, card.card_id, facts)
+            _mark_saved(card)
 
     def _button(self, owner_id: int, card_id: int, button: Button, token: str) -> ButtonData:
         press = Press(card_id, button.action, button.argument, token)
@@ -325,17 +345,41 @@ class CallService:
 
     def _apply(self, card: CardState, call: CallInfo | None) -> None:
         previous = card.phase
+        last_seen = card.view
         view = derive_view(card.call_session_id or 0, call, card.employee_id, previous)
         card.view = view
         card.phase = view.phase
         if call is not None:
             card.recording_hint = None
             card.contact_number = call.contact_phone_number or card.contact_number
-            if call.start_time is not None and card.started_at is None:
-                start = call.start_time
-                card.started_at = start if start.tzinfo else start.replace(tzinfo=UTC)
+            if call.start_time is not None:
+                self._take_start_time(card, self.account_time(call.start_time))
+        if card.phase is Phase.NO_ANSWER and card.unanswered_by is None:
+            card.unanswered_by = _who_did_not_answer(last_seen)
         if card.phase.is_final and card.ended_at is None:
             card.ended_at = datetime.now(UTC)
+
+    def account_time(self, value: datetime) -> datetime:
+        """A time UIS reported: without a zone it is the account's local time."""
+        return value if value.tzinfo is not None else value.replace(tzinfo=self._zone)
+
+    def _take_start_time(self, card: CardState, start: datetime) -> None:
+        if card.sent_at is not None:
+            # Our own send time is the start of a call we placed; UIS's must agree with it.
+            if not self._zone_warned and abs(start - card.sent_at) > START_TIME_TOLERANCE:
+                self._zone_warned = True
+                log.warning(
+                    "UIS reports call %s as started at %s, but the bot sent it at %s: the "
+                    "account's time zone is not %s. Set %s to the zone of the UIS account.",
+                    card.call_session_id,
+                    start.isoformat(timespec="seconds"),
+                    card.sent_at.astimezone(self._zone).isoformat(timespec="seconds"),
+                    self._zone,
+                    TIMEZONE_SETTING,
+                )
+            card.sent_at = None  # checked once per call
+        elif card.started_at is None:
+            card.started_at = start
 
     async def _sync(self, card: CardState, api: BoundCallApi) -> Failure | None:
         """Refresh from list.calls; on failure keep what we knew and say why."""
@@ -419,20 +463,24 @@ class CallService:
         except InvalidPhoneNumberError:
             return StartOutcome(error=invalid_number_text(actor.lang, "field.contact"))
         external_id = f"tg-{secrets.token_hex(8)}"
+        # The row exists before the request leaves: a process started after a crash finds
+        # the start by its external_id and draws the card as what it turned out to be.
         async with self._sessions.begin() as session:
             row = await card_store.create_card(
                 session,
                 chat_id=actor.chat_id,
                 message_id=message_id,
                 telegram_user_id=actor.user_id,
-                state=Phase.DIALING.value,
+                state=Phase.STARTING.value,
                 employee_id=actor.employee_id,
                 external_id=external_id,
+                contact_number=contact,
             )
-        card = _card_from(row, actor, contact, Phase.DIALING)
-        card.started_at = datetime.now(UTC)
+        card = _card_from(row, actor.lang, Phase.STARTING)
+        card.rings_me_first = request.kind is StartKind.EMPLOYEE
         self._actors[actor.user_id] = actor
         async with self._lock(card.card_id):
+            sent_at = datetime.now(UTC)
             try:
                 api, _credential = await self._api_for(actor)
                 call_session_id = await self._send_start(api, actor, request, contact, external_id)
@@ -440,11 +488,13 @@ class CallService:
                 return StartOutcome(update=await self._resolve_lost_start(card, actor, exc))
             except (CallApiClientError, NotSignedInError) as exc:
                 failure = failure_from(exc, request.kind.value)
-                card.phase = Phase.FINISHED
+                card.phase = Phase.NOT_STARTED
                 card.note = self._explain(actor.lang, failure)
                 return StartOutcome(update=await self._draw(card))
             card.call_session_id = call_session_id
-            card.note = t(actor.lang, "call.started", call_id=call_session_id)
+            card.phase = Phase.DIALING
+            card.started_at = card.sent_at = sent_at
+            await self._save_facts(card)
             await self._sync(card, api)
             if card.view is not None and card.view.snapshot is None and card.phase.is_final:
                 # Not listed yet (a call can take a moment to appear): trust the start reply.
@@ -516,20 +566,21 @@ class CallService:
             api, _credential = await self._api_for(actor)
             snapshot = await self._refresher.refresh(api)
         except (CallApiClientError, NotSignedInError) as lookup_error:
+            # Still unknown: the card stays "starting" and the live poll settles it by the
+            # external id (found: the card becomes the call; not found: "not among live calls").
             lines.append(self._explain(actor.lang, failure_from(lookup_error, "list.calls")))
             card.note = "\n".join(lines)
-            card.phase = Phase.FINISHED
+            self._went_live(card)
             return await self._draw(card)
         call = self._find(card, snapshot)
         if call is not None:
             self._apply(card, call)
             lines.append(t(actor.lang, "call.outcome_found", call_id=call.call_session_id))
-            card.note = "\n".join(lines)
-            self._went_live(card)
         else:
-            lines.append(t(actor.lang, "call.outcome_not_found"))
-            card.note = "\n".join(lines)
-            card.phase = Phase.FINISHED
+            card.phase = Phase.NOT_FOUND
+            card.ended_at = datetime.now(UTC)
+        card.note = "\n".join(lines)
+        self._went_live(card)
         return await self._draw(card)
 
     # ------------------------------------------------------------------ cards for /calls
@@ -566,8 +617,10 @@ class CallService:
                 call_session_id=call.call_session_id,
                 employee_id=actor.employee_id,
                 external_id=call.external_id,
+                contact_number=call.contact_phone_number,
+                started_at=self.account_time(call.start_time) if call.start_time else None,
             )
-        card = _card_from(row, actor, call.contact_phone_number, Phase.TALK)
+        card = _card_from(row, actor.lang, Phase.TALK)
         self._actors[actor.user_id] = actor
         self._apply(card, call)
         self._went_live(card)
@@ -662,16 +715,31 @@ class CallService:
             row = await card_store.get_card(session, card_id)
         if row is None:
             return None
-        try:
-            phase = Phase(row.state)
-        except ValueError:
-            phase = Phase.TALK
-        if phase.is_final:
+        card = _restored(row, actor.lang)
+        if card is None:
             return None
-        card = _card_from(row, actor, None, phase)
-        card.started_at = row.created_at
         self.cards[card.card_id] = card
         return card
+
+    async def resume_live_cards(self) -> int:
+        """At start-up: take over every card whose call was not over when the last process
+        stopped (a start without a recorded outcome included) and let the live poll bring
+        them up to date, with fresh buttons. Returns how many."""
+        since = datetime.now(UTC) - DEFAULT_TOKEN_TTL
+        async with self._sessions() as session:
+            final = [phase.value for phase in Phase if phase.is_final]
+            rows = await card_store.live_cards(session, final_states=final, since=since)
+        for row, language_code in rows:
+            if row.id in self.cards:
+                continue
+            card = _restored(row, lang_for(language_code))
+            if card is not None:
+                self.cards[card.card_id] = card
+        if self.cards:
+            # At once, not after a poll interval: resolves starts cut off by the restart and
+            # gives every taken-over card fresh buttons.
+            self._refresh_soon()
+        return len(rows)
 
     async def _act(self, actor: Actor, card: CardState, press: Press) -> PressOutcome:
         lang = actor.lang
@@ -763,8 +831,6 @@ class CallService:
         target_ready: bool = False,
     ) -> PressOutcome:
         lang = actor.lang
-        assert card.call_session_id is not None or action is Action.RELEASE
-        session_id = card.call_session_id or 0
         # Favourites (a query) matter only to a transfer; tags and employees are cached.
         names = await self.names_for(actor.user_id, favourites=action is Action.TRANSFER_TO)
         try:
@@ -773,6 +839,16 @@ class CallService:
             failure = failure_from(exc)
             card.note = self._explain(lang, failure)
             return PressOutcome(update=await self._draw(card), login_needed=True)
+        if card.call_session_id is None:
+            # A card whose start reply never arrived: find its call by our external id first.
+            await self._sync(card, api)
+            if card.call_session_id is None or card.phase not in _ALLOWED[action]:
+                card.menu = Menu.MAIN
+                alert = t(lang, "alert.stale")
+                return PressOutcome(alert=alert, update=await self._draw(card))
+        session_id = card.call_session_id
+        if action in _LEAVE_CLIENT_WAITING:
+            api = api.keeping_exit_points(self._exit_points(card))
         try:
             done = await self._send_action(
                 api, actor, card, action, argument, session_id, names, target_ready
@@ -891,6 +967,18 @@ class CallService:
                 return t(lang, "done.restore")
         raise ValueError(f"{action.name} is not an API action")
 
+    def _exit_points(self, card: CardState) -> int:
+        """Points to keep after an action that leaves this card's client waiting: one way out
+        (unhold, restore or release) for each call of its owner that will then wait."""
+        waiting = {
+            other.call_session_id
+            for other in self.cards.values()
+            if other.owner_id == card.owner_id
+            and other.phase.leaves_client_waiting
+            and other.call_session_id is not None
+        }
+        return len(waiting | {card.call_session_id})
+
     def _transfer_target(self, names: Names, argument: int) -> TransferTarget | None:
         if argument < 0:
             for favourite_id, label, number in names.favourites:
@@ -950,6 +1038,9 @@ class CallService:
             self._apply(card, call)
             if _shown(card) == before:
                 return
+            if card.phase is not before[0]:
+                # The note told the outcome of our last step; the call has moved on since.
+                card.note = None
             update = await self._draw(card)
         if self.publish is not None:
             try:
@@ -958,21 +1049,71 @@ class CallService:
                 log.exception("could not redraw card %s", card.card_id)
 
 
-def _card_from(row: CallCard, actor: Actor, contact: str | None, phase: Phase) -> CardState:
+def _card_from(row: CallCard, lang: Lang, phase: Phase) -> CardState:
     """The in-memory state of a card row (the row knows who owns it and which call it shows)."""
-    return CardState(
+    card = CardState(
         card_id=row.id,
         chat_id=row.chat_id,
         message_id=row.message_id,
         owner_id=row.telegram_user_id,
         employee_id=row.employee_id,
-        lang=actor.lang,
-        masked=not actor.is_private_chat,
+        lang=lang,
+        # A private chat's id is its user's id; anywhere else numbers are masked.
+        masked=row.chat_id != row.telegram_user_id,
         call_session_id=row.call_session_id,
         external_id=row.external_id,
-        contact_number=contact,
+        contact_number=row.contact_number,
         phase=phase,
+        started_at=row.started_at,
     )
+    _mark_saved(card)
+    card.stored_phase = Phase(row.state) if row.state in _PHASE_VALUES else None
+    return card
+
+
+_PHASE_VALUES = frozenset(phase.value for phase in Phase)
+
+
+def _restored(row: CallCard, lang: Lang) -> CardState | None:
+    """A card of an earlier process, or None when its call was over."""
+    try:
+        phase = Phase(row.state)
+    except ValueError:
+        phase = Phase.TALK
+    if phase.is_final:
+        return None
+    return _card_from(row, lang, phase)
+
+
+def _unsaved_facts(card: CardState) -> CardFacts:
+    def changed(value: Any, stored: Any) -> Any:
+        return value if value is not None and value != stored else None
+
+    return CardFacts(
+        state=changed(card.phase.value, card.stored_phase),
+        call_session_id=changed(card.call_session_id, card.stored_call_session_id),
+        contact_number=changed(card.contact_number, card.stored_contact_number),
+        started_at=changed(card.started_at, card.stored_started_at),
+    )
+
+
+def _mark_saved(card: CardState) -> None:
+    card.stored_phase = card.phase
+    card.stored_call_session_id = card.call_session_id
+    card.stored_contact_number = card.contact_number
+    card.stored_started_at = card.started_at
+
+
+def _who_did_not_answer(last_seen: CallView | None) -> LegRole:
+    """Whose phone was ringing when the call ended: the client's, unless only ours rang."""
+    if last_seen is None or last_seen.snapshot is None:
+        return LegRole.CONTACT
+    ringing = {
+        last_seen.roles.get(leg.leg_id)
+        for leg in last_seen.active_legs
+        if leg.state_kind is LegState.DIALING
+    }
+    return LegRole.ME if ringing == {LegRole.ME} else LegRole.CONTACT
 
 
 def _shown(card: CardState) -> tuple[Any, ...]:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from api.models import CallLeg, LegState, TalkOption
 from bot.callbacks import Action
-from bot.services.call_view import CallView, LegRole, Phase, main_actions
+from bot.services.call_view import CallView, LegRole, Phase, leg_number, main_actions
 from bot.services.presentation import display_phone
 from bot.texts import Lang, Raw, format_duration, t
 
@@ -111,7 +111,17 @@ class CardState:
     token: str | None = None
     token_shown: bool = False  # False: issued with a press's claim, on no message yet
     buttons_key: tuple[tuple[str, int, int], ...] = ()
+    # What the card row holds already (a restarted process serves the card from the row).
     stored_phase: Phase | None = None
+    stored_call_session_id: int | None = None
+    stored_contact_number: str | None = None
+    stored_started_at: datetime | None = None
+    # When we sent the start request (wall clock), to check UIS's start time against it.
+    sent_at: datetime | None = None
+    # An employee call rings the manager's own phone first: say so while it is ringing.
+    rings_me_first: bool = False
+    # For a call that ended while ringing: whose phone did not answer.
+    unanswered_by: LegRole | None = None
     # Monotonic time of the newest thing the card reflects (a snapshot it applied, or our own
     # action): a list.calls snapshot taken before that would move the card backwards.
     fresh_as_of: float = 0.0
@@ -146,7 +156,8 @@ def _leg_name(leg: CallLeg, role: LegRole, card: CardState, names: Names) -> str
         return leg.employee_full_name
     if leg.employee_id is not None and leg.employee_id in names.employees:
         return names.employees[leg.employee_id]
-    number = leg.called_phone_number or leg.calling_phone_number
+    snapshot = card.view.snapshot if card.view is not None else None
+    number = (card.contact_number if role is LegRole.CONTACT else None) or leg_number(leg, snapshot)
     return display_phone(number, masked=card.masked and role is not LegRole.ME)
 
 
@@ -168,25 +179,38 @@ def card_text(card: CardState, names: Names, footer: str | None, now: datetime) 
     if card.call_session_id is not None:
         lines.append(t(lang, "card.call_id", call_id=card.call_session_id))
     view = card.view
-    if card.started_at is not None:
+    if card.started_at is not None and card.phase.had_a_call:
         end = card.ended_at if card.is_final and card.ended_at else now
         seconds = max(0.0, (end - card.started_at).total_seconds())
         lines.append(t(lang, "card.duration", duration=format_duration(lang, seconds)))
+    if card.phase is Phase.NO_ANSWER:
+        who = "me" if card.unanswered_by is LegRole.ME else "contact"
+        lines.append(t(lang, f"card.no_answer.{who}"))
+    elif card.phase is Phase.NOT_FOUND:
+        lines.append(t(lang, "card.not_found"))
+    elif (
+        card.phase is Phase.DIALING
+        and card.rings_me_first
+        and (view is None or not view.legs_with_role(LegRole.CONTACT))
+    ):
+        # Only until the client's phone rings: then it is no longer what happens next.
+        lines.append(t(lang, "call.your_phone_first"))
     if view is not None and view.snapshot is not None and not card.is_final:
         legs = view.active_legs
+        # Right after our own action the card shows the phase it leads to before list.calls
+        # confirms it: the legs' statuses are then older than the header, so leave them out.
+        confirmed = view.phase is card.phase
         if legs:
             lines.append(t(lang, "card.legs_title"))
             for leg in legs:
                 role = view.roles.get(leg.leg_id, LegRole.OTHER)
-                lines.append(
-                    t(
-                        lang,
-                        "card.leg",
-                        role=t(lang, f"card.role.{role.value}"),
-                        name=_leg_name(leg, role, card, names),
-                        status=t(lang, _leg_status_key(leg)),
-                    )
-                )
+                role_text = t(lang, f"card.role.{role.value}")
+                name = _leg_name(leg, role, card, names)
+                if confirmed:
+                    status = t(lang, _leg_status_key(leg))
+                    lines.append(t(lang, "card.leg", role=role_text, name=name, status=status))
+                else:
+                    lines.append(t(lang, "card.leg_unconfirmed", role=role_text, name=name))
         if view.snapshot.tags:
             tags = ", ".join(tag.tag_name or str(tag.tag_id) for tag in view.snapshot.tags)
             lines.append(t(lang, "card.tags", tags=tags))
@@ -246,7 +270,9 @@ def _pairs(buttons: list[Button]) -> list[list[Button]]:
 
 def card_buttons(card: CardState, names: Names) -> list[list[Button]]:
     lang = card.lang
-    if card.is_final or (card.view is None and card.phase is not Phase.DIALING):
+    # The phase alone decides the buttons: a card taken over after a restart has no list.calls
+    # view yet, and must keep its buttons (a press is checked against UIS anyway).
+    if card.is_final:
         return []
     back = Button(t(lang, "btn.back"), Action.BACK)
     match card.menu:

@@ -22,6 +22,7 @@ LOGIN_REQUIRED_AGAIN = "login_required_again"
 OUTCOME_UNKNOWN = "outcome_unknown"
 BUDGET_REFUSED = "budget_refused"
 BUDGET_RESERVE = "budget_reserve"
+BUDGET_EXIT_RESERVE = "budget_exit_reserve"
 AUTH_MNEMONICS_NEEDING_LOGIN = frozenset(
     {"access_token_invalid", "access_token_expired", "access_token_blocked", LOGIN_REQUIRED_AGAIN}
 )
@@ -51,12 +52,20 @@ def failure_from(exc: BaseException, method: str | None = None) -> Failure:
     if isinstance(exc, NotSignedInError):
         return Failure(TOKEN_MISSING)
     if isinstance(exc, BudgetExceededError):
+        mnemonic = (
+            BUDGET_EXIT_RESERVE
+            if exc.exit_reserve
+            else BUDGET_RESERVE
+            if exc.reserve_applied
+            else BUDGET_REFUSED
+        )
         return Failure(
-            BUDGET_RESERVE if exc.reserve_applied else BUDGET_REFUSED,
+            mnemonic,
             {
                 "method": exc.method,
                 "seconds_to_reset": exc.seconds_to_reset,
                 "limit_type": exc.window,
+                "kept": exc.exit_reserve,
             },
         )
     if isinstance(exc, CredentialsUnavailableError):

@@ -253,6 +253,16 @@ TEXTS: dict[str, str] = {
     "card.duration": "Duration: {duration}",
     "card.legs_title": "Participants:",
     "card.leg": "• {role}: {name} — {status}",
+    "card.leg_unconfirmed": "• {role}: {name}",
+    "card.phase.not_started": "❌ Call not started",
+    "card.phase.no_answer": "📵 No answer",
+    "card.phase.not_found": "❔ Not among live calls",
+    "card.no_answer.contact": "The client did not answer.",
+    "card.no_answer.me": "Your phone did not answer, so I did not call the client.",
+    "card.not_found": (
+        "UIS does not list this call among live calls: it did not start, or it rang and "
+        "ended already. Check the call history before you call again."
+    ),
     "card.role.contact": "Client",
     "card.role.me": "You",
     "card.role.employee": "Employee",

@@ -502,6 +502,19 @@ ERRORS: dict[str, E] = {
             "Wait a little for the points to refill. Points left: /limits",
         ),
     ),
+    "budget_exit_reserve": E(
+        title="Points kept for the way back",
+        explanation=(
+            "{kept} point(s) are left: just enough to take your waiting clients off hold or "
+            "hang up. Putting a client on hold now could leave nothing to bring them back.",
+            "The points left are needed to take your waiting clients off hold or hang up. "
+            "Putting a client on hold now could leave nothing to bring them back.",
+        ),
+        action=(
+            "Wait {reset_in} for the points to refill.",
+            "Wait a little for the points to refill. Points left: /limits",
+        ),
+    ),
     "token_missing": E(
         title="Not signed in to UIS",
         explanation="You need to sign in to UIS to make calls.",

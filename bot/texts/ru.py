@@ -264,6 +264,16 @@ TEXTS: dict[str, str] = {
     "card.duration": "Длительность: {duration}",
     "card.legs_title": "Участники:",
     "card.leg": "• {role}: {name} — {status}",
+    "card.leg_unconfirmed": "• {role}: {name}",
+    "card.phase.not_started": "❌ Звонок не начат",
+    "card.phase.no_answer": "📵 Нет ответа",
+    "card.phase.not_found": "❔ Звонка нет среди текущих",
+    "card.no_answer.contact": "Клиент не ответил.",
+    "card.no_answer.me": "Ваш телефон не ответил, поэтому клиенту я не звонил.",
+    "card.not_found": (
+        "UIS не показывает этот звонок среди текущих: он не начался или уже прозвонил и "
+        "закончился. Проверьте историю звонков, прежде чем звонить снова."
+    ),
     "card.role.contact": "Клиент",
     "card.role.me": "Вы",
     "card.role.employee": "Сотрудник",

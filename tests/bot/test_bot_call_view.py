@@ -8,7 +8,14 @@ import pytest
 
 from api.models import CallInfo
 from bot.callbacks import Action
-from bot.services.call_view import LegRole, Phase, derive_view, main_actions
+from bot.services.call_view import (
+    LegRole,
+    Phase,
+    classify_legs,
+    derive_view,
+    leg_number,
+    main_actions,
+)
 
 ME = 101
 CONTACT = "79031234567"
@@ -99,3 +106,53 @@ def test_recording_swaps_the_record_button() -> None:
     actions = main_actions(view.phase, view.recording)
     assert Action.RECORD_OFF in actions
     assert Action.RECORD_ON not in actions
+
+
+@pytest.mark.parametrize(
+    ("previous", "vanished_as"),
+    [
+        (Phase.STARTING, Phase.NOT_FOUND),  # a start we never confirmed
+        (Phase.DIALING, Phase.NO_ANSWER),  # ended while still ringing
+        (Phase.TALK, Phase.FINISHED),
+        (Phase.HOLD, Phase.FINISHED),
+        (Phase.TRANSFERRED, Phase.TRANSFERRED),
+        (None, Phase.FINISHED),
+    ],
+)
+def test_how_a_call_that_vanished_ended_depends_on_what_it_was(
+    previous: Phase | None, vanished_as: Phase
+) -> None:
+    view = derive_view(9, None, ME, previous)
+    assert view.phase is vanished_as
+    assert view.phase.is_final
+
+
+def test_phases_that_never_had_a_call_show_no_duration() -> None:
+    assert not Phase.NOT_STARTED.had_a_call
+    assert not Phase.NOT_FOUND.had_a_call
+    assert Phase.NO_ANSWER.had_a_call
+    assert {phase for phase in Phase if phase.leaves_client_waiting} == {
+        Phase.HOLD,
+        Phase.DIALING_THIRD,
+        Phase.CONSULTING,
+    }
+
+
+def test_an_inbound_callers_leg_is_named_by_the_caller_not_the_virtual_number() -> None:
+    caller, virtual = "79037777777", "74993720692"
+    call = CallInfo.model_validate(
+        {
+            "call_session_id": 9,
+            "direction": "in",
+            "virtual_phone_number": virtual,
+            "contact_phone_number": caller,
+            "legs": [
+                {"leg_id": 1, "calling_phone_number": caller, "called_phone_number": virtual},
+                {"leg_id": 2, "employee_id": ME, "called_phone_number": "79160000101"},
+                {"leg_id": 3, "called_phone_number": "79035550000...1.2"},
+            ],
+        }
+    )
+    roles = classify_legs(call, ME)
+    assert roles == {1: LegRole.CONTACT, 2: LegRole.ME, 3: LegRole.OTHER}
+    assert [leg_number(leg, call) for leg in call.legs] == [caller, "79160000101", "79035550000"]

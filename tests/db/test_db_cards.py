@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from db.cards import (
+    CardFacts,
     ConsumeResult,
     ConsumeStatus,
     card_by_message,
@@ -18,10 +19,11 @@ from db.cards import (
     create_card,
     delete_cards_before,
     issue_action_token,
+    live_cards,
     purge_action_tokens,
+    record_card_facts,
     renew_card_token,
     revoke_card_tokens,
-    update_card,
 )
 from db.engine import create_engine
 from db.types import utcnow
@@ -43,15 +45,26 @@ async def test_card_lifecycle(sessions: async_sessionmaker[AsyncSession]) -> Non
             external_id="tg-7001-1",
         )
         card_id = card.id
+    started = utcnow() - timedelta(seconds=7)
     async with sessions.begin() as session:
-        updated = await update_card(session, card_id, state="talk", call_session_id=987654321)
-        assert updated is not None
-        assert updated.state == "talk"
-        assert await update_card(session, 10**9, state="x") is None
+        await record_card_facts(
+            session,
+            card_id,
+            CardFacts(
+                state="talk",
+                call_session_id=987654321,
+                contact_number="79031234567",
+                started_at=started,
+            ),
+        )
+        await record_card_facts(session, card_id, CardFacts(state=None))  # nothing to store
     async with sessions() as session:
         found = await card_by_message(session, CHAT, 55)
         assert found is not None
+        assert found.state == "talk"
         assert found.call_session_id == 987654321
+        assert found.contact_number == "79031234567"
+        assert found.started_at == started
         assert [c.id for c in await cards_for_call(session, 987654321)] == [card_id]
         assert [c.id for c in await cards_for_external_id(session, "tg-7001-1")] == [card_id]
         assert found.state_changed_at.tzinfo is not None
@@ -164,12 +177,17 @@ async def test_renewing_a_card_token_voids_the_old_one(
         )
         card_id = card.id
         first = await renew_card_token(
-            session, card_id, chat_id=CHAT, telegram_user_id=MANAGER, state=None, issue=True
+            session, card_id, chat_id=CHAT, telegram_user_id=MANAGER, facts=CardFacts(), issue=True
         )
     assert first is not None
     async with sessions.begin() as session:
         second = await renew_card_token(
-            session, card_id, chat_id=CHAT, telegram_user_id=MANAGER, state="talk", issue=True
+            session,
+            card_id,
+            chat_id=CHAT,
+            telegram_user_id=MANAGER,
+            facts=CardFacts(state="talk"),
+            issue=True,
         )
     assert second is not None
     assert second != first
@@ -178,7 +196,12 @@ async def test_renewing_a_card_token_voids_the_old_one(
         foreign = await consume_action_token(session, second, telegram_user_id=INTRUDER)
         fresh = await consume_action_token(session, second, telegram_user_id=MANAGER)
         finished = await renew_card_token(
-            session, card_id, chat_id=CHAT, telegram_user_id=MANAGER, state="finished", issue=False
+            session,
+            card_id,
+            chat_id=CHAT,
+            telegram_user_id=MANAGER,
+            facts=CardFacts(state="finished"),
+            issue=False,
         )
         row = await card_by_message(session, CHAT, 91)
     assert stale.status is ConsumeStatus.ALREADY_USED
@@ -187,3 +210,35 @@ async def test_renewing_a_card_token_voids_the_old_one(
     assert finished is None
     assert row is not None
     assert row.state == "finished"
+
+
+async def test_live_cards_are_the_unfinished_recent_ones_with_their_owners_language(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    from db.users import record_user_seen
+
+    async with sessions.begin() as session:
+        await record_user_seen(session, MANAGER, first_name="Ivan", language_code="en")
+        ids = {}
+        for message_id, state in ((201, "talk"), (202, "finished"), (203, "starting")):
+            card = await create_card(
+                session, chat_id=CHAT, message_id=message_id, telegram_user_id=MANAGER, state=state
+            )
+            ids[state] = card.id
+        old = await create_card(
+            session,
+            chat_id=CHAT,
+            message_id=204,
+            telegram_user_id=MANAGER,
+            state="hold",
+            now=utcnow() - timedelta(days=2),
+        )
+        del old
+    async with sessions() as session:
+        live = await live_cards(
+            session, final_states={"finished"}, since=utcnow() - timedelta(hours=12)
+        )
+    assert [(card.id, language) for card, language in live] == [
+        (ids["talk"], "en"),
+        (ids["starting"], "en"),
+    ]

@@ -11,7 +11,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from db.cards import ConsumeStatus, create_card, issue_action_token, renew_card_token
+from db.cards import (
+    CardFacts,
+    ConsumeStatus,
+    create_card,
+    issue_action_token,
+    renew_card_token,
+)
 from db.models import ActionToken
 from db.press_tokens import (
     AsyncpgPressTokens,
@@ -48,7 +54,7 @@ async def _card_with_token(
             session, chat_id=CHAT, message_id=message_id, telegram_user_id=MANAGER, state="talk"
         )
         token = await renew_card_token(
-            session, card.id, chat_id=CHAT, telegram_user_id=MANAGER, state=None, issue=True
+            session, card.id, chat_id=CHAT, telegram_user_id=MANAGER, facts=CardFacts(), issue=True
         )
     assert token is not None
     return card.id, token

@@ -32,6 +32,7 @@ CLIENT_SIDE_MNEMONICS = frozenset(
         "outcome_unknown",
         "budget_refused",
         "budget_reserve",
+        "budget_exit_reserve",
         "token_missing",
         "login_required_again",
         "unknown",
