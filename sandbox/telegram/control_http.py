@@ -274,6 +274,9 @@ def control_routes(emulator: TelegramEmulator) -> list[web.RouteDef]:
         )
         return press.to_json()
 
+    async def redeliver(body: _Body, _: web.Request) -> Any:
+        return await emulator.redeliver(body.required_int("update_id"))
+
     async def block_bot(body: _Body, _: web.Request) -> Any:
         return (await emulator.block_bot(body.required_int("user_id"))).to_json()
 
@@ -399,6 +402,7 @@ def control_routes(emulator: TelegramEmulator) -> list[web.RouteDef]:
         "press_button": press_button,
         "press_reply_button": press_reply_button,
         "callback_query": callback_query,
+        "redeliver": redeliver,
         "block_bot": block_bot,
         "unblock_bot": unblock_bot,
         "inject_error": inject_error,

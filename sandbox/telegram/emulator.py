@@ -703,6 +703,14 @@ class TelegramEmulator:
         """The webhook the bot set (recorded only), or None."""
         return self._state.webhook
 
+    async def redeliver(self, update_id: int) -> dict[str, Any]:
+        """Deliver a recent update again with the same update_id, as Telegram does when a
+        webhook did not answer in time or polling stopped before confirming the offset.
+        Returns the update (a webhook test posts it to the bot itself)."""
+        update = self._state.redeliver_update(update_id)
+        await self._state.notify()
+        return update
+
     @property
     def pending_update_count(self) -> int:
         """Updates not yet confirmed by the bot's getUpdates offset."""

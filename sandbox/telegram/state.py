@@ -67,6 +67,9 @@ DEFAULT_ALLOWED_UPDATES = ALL_UPDATE_TYPES - {
 _API_CALL_LOG_SIZE = 10_000
 
 
+_RECENT_UPDATES_KEPT = 1000
+
+
 class EmulatorState:
     """All mutable data of one emulated bot and its world."""
 
@@ -76,6 +79,9 @@ class EmulatorState:
         self.users: dict[int, EmuUser] = {}
         self.chats: dict[int, EmuChat] = {}
         self.pending_updates: list[dict[str, Any]] = []
+        # Every update queued lately, confirmed or not, so that a test can have one delivered
+        # again as Telegram does after a webhook timeout or an unconfirmed offset.
+        self.recent_updates: dict[int, dict[str, Any]] = {}
         self.allowed_updates: frozenset[str] = DEFAULT_ALLOWED_UPDATES
         self.events: list[BotEvent] = []
         self.callback_queries: dict[str, CallbackQueryRecord] = {}
@@ -181,8 +187,22 @@ class EmulatorState:
             return None
         update_id = self._next_update_id
         self._next_update_id += 1
-        self.pending_updates.append({"update_id": update_id, update_type: payload})
+        update = {"update_id": update_id, update_type: payload}
+        self.pending_updates.append(update)
+        self.recent_updates[update_id] = update
+        if len(self.recent_updates) > _RECENT_UPDATES_KEPT:
+            del self.recent_updates[next(iter(self.recent_updates))]
         return update_id
+
+    def redeliver_update(self, update_id: int) -> dict[str, Any]:
+        """Queue a recent update again, same update_id (a no-op if it is still pending)."""
+        update = self.recent_updates.get(update_id)
+        if update is None:
+            raise EmulatorError(f"update {update_id} is not among the recent updates")
+        if all(pending["update_id"] != update_id for pending in self.pending_updates):
+            self.pending_updates.append(update)
+            self.pending_updates.sort(key=lambda pending: int(pending["update_id"]))
+        return update
 
     def confirm_updates(self, offset: int | None) -> None:
         """Forget updates as getUpdates' offset says (negative: keep only the last -offset)."""

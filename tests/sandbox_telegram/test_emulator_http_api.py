@@ -249,3 +249,23 @@ async def test_every_update_kind_validates_as_aiogram_update(world: World) -> No
     assert updates[9].callback_query.message is None
     assert updates[10].message is not None
     assert updates[10].message.chat.type == "supergroup"
+
+
+async def test_a_confirmed_update_can_be_delivered_again_with_its_id(world: World) -> None:
+    emu, server, http = world
+    action = await emu.send_message(USER, "/call 89031234567")
+    _, first = await call(world, "getUpdates")
+    (update,) = first["result"]
+    assert update["update_id"] == action.update_id
+    _, confirmed = await call(world, "getUpdates", offset=action.update_id + 1)
+    assert confirmed["result"] == []
+    again = await emu.redeliver(action.update_id)
+    assert again == update
+    # A bot that starts afresh polls without an offset, as after a restart.
+    _, redelivered = await call(world, "getUpdates")
+    assert redelivered["result"] == [update]
+    async with http.post(
+        f"{server.base_url}/_emu/redeliver", json={"update_id": action.update_id}
+    ) as response:
+        assert (await response.json())["result"]["update_id"] == action.update_id
+    assert emu.pending_update_count == 1  # already pending: queued once
