@@ -33,6 +33,7 @@ from bot.settings import BotMode, Settings
 from bot.telegram_session import ResilientRequests
 from bot.texts import Lang, lang_for, t
 from bot.texts.commands import bot_commands
+from bot.update_claims import UpdateClaims, purge_expired_claims
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +122,7 @@ class BotApp:
         await self.runtime.access.ensure_admins()
         await set_commands(self.bot, self.runtime)
         self.runtime.poller.start()
+        await purge_expired_claims(self.runtime.sessions)
         resumed = await self.runtime.calls.resume_live_cards()
         if resumed:
             log.info("took over %d live call cards from the previous process", resumed)
@@ -161,6 +163,7 @@ def build_app(runtime: Runtime, bot: Bot) -> BotApp:
     )
     in_flight = InFlight()
     dispatcher.update.outer_middleware(in_flight)
+    dispatcher.update.outer_middleware(UpdateClaims(runtime.sessions))
 
     async def notify(bot_: Bot, member: Member) -> None:
         await notify_admins(bot_, member, runtime)

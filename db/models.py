@@ -303,6 +303,23 @@ class CallCard(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+class UpdateClaim(Base):
+    """A Telegram update that may act (reach UIS), claimed before it is handled: a redelivered
+    update (webhook retry, a restart before the offset was confirmed) acts at most once."""
+
+    __tablename__ = "update_claims"
+    __table_args__ = (Index(None, "claimed_at"),)
+
+    bot_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    # Update type, chat and message (or callback query) id: Telegram reuses update ids after a
+    # quiet week, and the same id with another fingerprint is a new update.
+    fingerprint: Mapped[str] = mapped_column(String(128))
+    state: Mapped[str] = mapped_column(String(16))  # taken -> done
+    claimed_at: Mapped[datetime]
+    done_at: Mapped[datetime | None]
+
+
 class ActionToken(Base):
     """A one-shot button: consumed at most once, however often Telegram delivers the press."""
 

@@ -254,6 +254,10 @@ TEXTS: dict[str, str] = {
     "card.legs_title": "Participants:",
     "card.leg": "• {role}: {name} — {status}",
     "card.leg_unconfirmed": "• {role}: {name}",
+    "update.interrupted": (
+        "⚠️ I got this before a restart of the bot and can't tell whether it was done. Check "
+        "/calls before repeating."
+    ),
     "card.phase.not_started": "❌ Call not started",
     "card.phase.no_answer": "📵 No answer",
     "card.phase.not_found": "❔ Not among live calls",

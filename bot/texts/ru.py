@@ -265,6 +265,10 @@ TEXTS: dict[str, str] = {
     "card.legs_title": "Участники:",
     "card.leg": "• {role}: {name} — {status}",
     "card.leg_unconfirmed": "• {role}: {name}",
+    "update.interrupted": (
+        "⚠️ Это я уже получал до перезапуска бота и не знаю, успел ли выполнить. Проверьте "
+        "/calls, прежде чем повторять."
+    ),
     "card.phase.not_started": "❌ Звонок не начат",
     "card.phase.no_answer": "📵 Нет ответа",
     "card.phase.not_found": "❔ Звонка нет среди текущих",
