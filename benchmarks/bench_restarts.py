@@ -30,17 +30,14 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import httpx
 
-from bot.runtime import build_runtime
 from bot.texts import Lang, t
-from db.migrate import upgrade_head
-from db.users import record_user_seen
 from sandbox.world import (
     BOT_TOKEN,
     DEMO_ADMIN_ID,
     DEMO_MANAGER_ID,
-    admit_manager,
+    bot_process_environment,
+    prepare_for_a_bot_process,
     sandbox_settings,
-    seed_demo,
 )
 
 RU = Lang.RU
@@ -154,29 +151,10 @@ async def drill(restarts: int) -> None:
             emu_url,
             security={"encryption_keys": KEY},
         )
-        await upgrade_head(database_url)
-        runtime = await build_runtime(settings)
-        try:
-            await seed_demo(runtime)
-            await runtime.access.ensure_admins()
-            async with runtime.sessions.begin() as session:
-                await record_user_seen(session, MANAGER, first_name="Иван", language_code="ru")
-            await admit_manager(runtime)
-        finally:
-            await runtime.close()
-        bot_env = {
-            **base_env,
-            "CALLBOT_DATA_DIR": str(work / "data"),
-            "CALLBOT_DATABASE__URL": database_url,
-            "CALLBOT_SECURITY__ENCRYPTION_KEYS": KEY,
-            "CALLBOT_TELEGRAM__BOT_TOKEN": BOT_TOKEN,
-            "CALLBOT_TELEGRAM__API_SERVER": emu_url,
-            "CALLBOT_TELEGRAM__ADMIN_IDS": str(DEMO_ADMIN_ID),
-            "CALLBOT_CALLAPI__SITE": "custom",
-            "CALLBOT_CALLAPI__URL": f"{sim_url}/v4.0",
-            "CALLBOT_LOG__LEVEL": "INFO",
-            "PYTHONUNBUFFERED": "1",
-        }
+        await prepare_for_a_bot_process(settings)
+        bot_env = bot_process_environment(
+            work / "data", database_url, f"{sim_url}/v4.0", emu_url, KEY
+        )
         bot_command = (sys.executable, "-m", "bot.cli", "run")
 
         ready_seconds: list[float] = []

@@ -47,6 +47,7 @@ class Runtime:
     async def close(self) -> None:
         """Stop background work, then flush the audit (bounded), then close connections."""
         await self.poller.stop()
+        await self.calls.stop_lookups()
         await self.client.aclose()
         flushed = await self.audit.close(max_wait=10.0)
         if not flushed:

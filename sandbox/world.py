@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -85,6 +86,62 @@ async def admit_manager(runtime: Runtime, user_id: int = DEMO_MANAGER_ID) -> Non
     )
     if approved is None or linked is None:
         raise LookupError(f"user {user_id} has not written to the bot yet: nothing to approve")
+
+
+async def prepare_for_a_bot_process(
+    settings: Settings, *, default_virtual_number: str | None = None
+) -> None:
+    """What an operator and an admin did before a bot process is started against the sandbox:
+    migrate, import the demo catalog, admit the demo manager (linked to employee 101)."""
+    from db.call_settings import update_call_settings
+    from db.users import record_user_seen
+
+    await upgrade_head(settings.database_url)
+    runtime = await build_runtime(settings)
+    try:
+        await seed_demo(runtime)
+        await runtime.access.ensure_admins()
+        async with runtime.sessions.begin() as session:
+            await record_user_seen(session, DEMO_MANAGER_ID, first_name="Иван", language_code="ru")
+        await admit_manager(runtime)
+        if default_virtual_number is not None:
+            async with runtime.sessions.begin() as session:
+                await update_call_settings(
+                    session, DEMO_MANAGER_ID, default_virtual_number=default_virtual_number
+                )
+    finally:
+        await runtime.close()
+
+
+def bot_process_environment(
+    data_dir: Path,
+    database_url: str,
+    simulator_url: str,
+    emulator_url: str,
+    encryption_keys: str,
+    **extra: str,
+) -> dict[str, str]:
+    """The environment of a `callbot run` process against the sandbox (nothing inherited from
+    the caller's own CALLBOT_* variables)."""
+    environment = {
+        name: value for name, value in os.environ.items() if not name.startswith("CALLBOT_")
+    }
+    environment.update(
+        {
+            "CALLBOT_DATA_DIR": str(data_dir),
+            "CALLBOT_DATABASE__URL": database_url,
+            "CALLBOT_SECURITY__ENCRYPTION_KEYS": encryption_keys,
+            "CALLBOT_TELEGRAM__BOT_TOKEN": BOT_TOKEN,
+            "CALLBOT_TELEGRAM__API_SERVER": emulator_url,
+            "CALLBOT_TELEGRAM__ADMIN_IDS": str(DEMO_ADMIN_ID),
+            "CALLBOT_CALLAPI__SITE": "custom",
+            "CALLBOT_CALLAPI__URL": simulator_url,
+            "CALLBOT_LOG__LEVEL": "INFO",
+            "PYTHONUNBUFFERED": "1",
+            **extra,
+        }
+    )
+    return environment
 
 
 @contextlib.asynccontextmanager

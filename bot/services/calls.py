@@ -174,6 +174,11 @@ _LEAVE_CLIENT_WAITING = frozenset({Action.HOLD, Action.TRANSFER_TO})
 START_TIME_TOLERANCE = timedelta(minutes=5)
 TIMEZONE_SETTING = "CALLBOT_CALLAPI__TIMEZONE"
 
+# A start whose reply was lost may still have happened, or happen late (UIS executing it after
+# we gave up waiting): look for its external_id this many seconds after the request was sent,
+# one list.calls each (shared with the live poll), before saying it is not among live calls.
+LOST_START_LOOKUPS: tuple[float, ...] = (5.0, 15.0, 45.0, 120.0)
+
 # Errors that mean the card is behind the call.
 _RESYNC_AFTER = frozenset({"invalid_state", "call_session_not_found", "leg_not_found"})
 
@@ -204,6 +209,8 @@ class CallService:
         self._client = client
         self._zone = account_zone or ZoneInfo("Europe/Moscow")
         self._zone_warned = False
+        self.lost_start_lookups = LOST_START_LOOKUPS
+        self._lookups: dict[int, asyncio.Task[None]] = {}
         self._auth = auth
         self._sessions = sessions
         self._press_tokens = press_tokens
@@ -481,11 +488,15 @@ class CallService:
         self._actors[actor.user_id] = actor
         async with self._lock(card.card_id):
             sent_at = datetime.now(UTC)
+            sent = time.monotonic()
             try:
                 api, _credential = await self._api_for(actor)
                 call_session_id = await self._send_start(api, actor, request, contact, external_id)
             except OutcomeUnknownError as exc:
-                return StartOutcome(update=await self._resolve_lost_start(card, actor, exc))
+                card.note = self._explain(actor.lang, failure_from(exc))
+                self.cards[card.card_id] = card
+                self._look_for_start(card, since=sent)
+                return StartOutcome(update=await self._draw(card))
             except (CallApiClientError, NotSignedInError) as exc:
                 failure = failure_from(exc, request.kind.value)
                 card.phase = Phase.NOT_STARTED
@@ -557,31 +568,80 @@ class CallService:
                 informer = await api.start_informer_call(contact_message=message, **common)
                 return informer.data.call_session_id
 
-    async def _resolve_lost_start(
-        self, card: CardState, actor: Actor, exc: OutcomeUnknownError
-    ) -> CardUpdate:
-        """The start request may have gone through: look its external_id up before anything."""
-        lines = [self._explain(actor.lang, failure_from(exc))]
+    def _look_for_start(self, card: CardState, *, since: float) -> None:
+        """Settle a start whose outcome is unknown by its external_id, in the background."""
+        if card.card_id in self._lookups:
+            return
+        task = asyncio.create_task(
+            self._lookup_loop(card, since), name=f"lost-start-{card.card_id}"
+        )
+        self._lookups[card.card_id] = task
+        task.add_done_callback(lambda _task: self._lookups.pop(card.card_id, None))
+
+    async def _lookup_loop(self, card: CardState, since: float) -> None:
+        due = [since + delay for delay in self.lost_start_lookups]
+        # Lookups whose time has passed (the reply took that long to fail) collapse into one.
+        upcoming = [moment for moment in due if moment > time.monotonic()]
+        schedule = ([time.monotonic()] if len(upcoming) < len(due) else []) + upcoming
         try:
-            api, _credential = await self._api_for(actor)
+            for moment in schedule:
+                await asyncio.sleep(max(0.0, moment - time.monotonic()))
+                if card.phase is not Phase.STARTING or await self._look_up_start(card):
+                    return  # found (here, or by the live poll meanwhile)
+            async with self._lock(card.card_id):
+                if card.phase is not Phase.STARTING:
+                    return
+                card.phase = Phase.NOT_FOUND
+                card.ended_at = datetime.now(UTC)
+                card.note = None
+                update = await self._draw(card)
+            await self._publish(update)
+        except Exception:
+            log.exception("looking for the lost start of card %s failed", card.card_id)
+
+    async def _look_up_start(self, card: CardState) -> bool:
+        """One list.calls: is the start there now? Draws the card as its call when it is."""
+        try:
+            api, _credential = await self._api_for(self._background_actor(card))
             snapshot = await self._refresher.refresh(api)
-        except (CallApiClientError, NotSignedInError) as lookup_error:
-            # Still unknown: the card stays "starting" and the live poll settles it by the
-            # external id (found: the card becomes the call; not found: "not among live calls").
-            lines.append(self._explain(actor.lang, failure_from(lookup_error, "list.calls")))
-            card.note = "\n".join(lines)
-            self._went_live(card)
-            return await self._draw(card)
-        call = self._find(card, snapshot)
-        if call is not None:
+        except (CallApiClientError, NotSignedInError) as exc:
+            log.info("lost start lookup skipped: %s", redact(str(exc)))
+            return False
+        async with self._lock(card.card_id):
+            call = self._find(card, snapshot)
+            if call is None or card.phase is not Phase.STARTING:
+                return card.phase is not Phase.STARTING
+            card.phase = Phase.DIALING
             self._apply(card, call)
-            lines.append(t(actor.lang, "call.outcome_found", call_id=call.call_session_id))
-        else:
-            card.phase = Phase.NOT_FOUND
-            card.ended_at = datetime.now(UTC)
-        card.note = "\n".join(lines)
-        self._went_live(card)
-        return await self._draw(card)
+            card.fresh_as_of = snapshot.taken_at
+            card.note = t(card.lang, "call.outcome_found", call_id=call.call_session_id)
+            self._went_live(card)
+            update = await self._draw(card)
+        await self._publish(update)
+        return True
+
+    def _background_actor(self, card: CardState) -> Actor:
+        """Who a request made for nobody's update acts as: the card's owner, with no update id
+        (audit rows must not borrow one)."""
+        known = self._actors.get(card.owner_id)
+        if known is not None:
+            return dataclasses.replace(known, update_id=None)
+        return Actor(user_id=card.owner_id, chat_id=card.chat_id, lang=card.lang)
+
+    async def _publish(self, update: CardUpdate) -> None:
+        if self.publish is None:
+            return
+        try:
+            await self.publish(update)
+        except Exception:
+            log.exception("could not redraw card %s", update.message_id)
+
+    async def stop_lookups(self) -> None:
+        """At shutdown: a start still being looked for is taken over by the next process."""
+        tasks = list(self._lookups.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     # ------------------------------------------------------------------ cards for /calls
 
@@ -733,8 +793,13 @@ class CallService:
             if row.id in self.cards:
                 continue
             card = _restored(row, lang_for(language_code))
-            if card is not None:
-                self.cards[card.card_id] = card
+            if card is None:
+                continue
+            self.cards[card.card_id] = card
+            if card.phase is Phase.STARTING:
+                # Cut off before its reply: the lookups count from when the row was made.
+                age = (datetime.now(UTC) - row.created_at).total_seconds()
+                self._look_for_start(card, since=time.monotonic() - max(0.0, age))
         if self.cards:
             # At once, not after a poll interval: resolves starts cut off by the restart and
             # gives every taken-over card fresh buttons.
@@ -1006,15 +1071,8 @@ class CallService:
         if not live:
             return False
         newest = max(live, key=lambda card: card.card_id)
-        known = self._actors.get(newest.owner_id)
-        # The poll acts on nobody's update: its audit rows must not borrow a press's update id.
-        actor = (
-            dataclasses.replace(known, update_id=None)
-            if known is not None
-            else Actor(user_id=newest.owner_id, chat_id=newest.chat_id, lang=newest.lang)
-        )
         try:
-            api, _credential = await self._api_for(actor)
+            api, _credential = await self._api_for(self._background_actor(newest))
             snapshot = await self._refresher.refresh(api)
         except BudgetExceededError:
             return True
@@ -1023,7 +1081,10 @@ class CallService:
             return True
         for card in live:
             await self._apply_snapshot(card, snapshot)
-        return any(not card.is_final for card in self.cards.values())
+        # A start still being looked for has its own few lookups: it keeps no poll running.
+        return any(
+            not card.is_final and card.phase is not Phase.STARTING for card in self.cards.values()
+        )
 
     async def _apply_snapshot(self, card: CardState, snapshot: Snapshot) -> None:
         async with self._lock(card.card_id):
@@ -1031,6 +1092,8 @@ class CallService:
                 # Older than what the card shows (our own action, or a newer refresh).
                 return
             call = self._find(card, snapshot)
+            if call is None and card.phase is Phase.STARTING:
+                return  # not listed yet: its lookups decide when to give up
             card.fresh_as_of = snapshot.taken_at
             if call is not None and card.view is not None and card.view.snapshot == call:
                 return  # nothing changed for this card: no work, no redraw
@@ -1042,11 +1105,7 @@ class CallService:
                 # The note told the outcome of our last step; the call has moved on since.
                 card.note = None
             update = await self._draw(card)
-        if self.publish is not None:
-            try:
-                await self.publish(update)
-            except Exception:
-                log.exception("could not redraw card %s", card.card_id)
+        await self._publish(update)
 
 
 def _card_from(row: CallCard, lang: Lang, phase: Phase) -> CardState:

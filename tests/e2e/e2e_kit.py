@@ -2,21 +2,35 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
+import socket
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import aiohttp
 import asyncpg
 
+from bot.app import build_app, build_bot, run_webhook
+from bot.runtime import Runtime, build_runtime
+from db.migrate import upgrade_head
 from sandbox.telegram import CallbackAnswer, EmulatorError, TelegramEmulator, VisibleMessage
-from sandbox.uis import ManualClock, SimulatorOptions
-from sandbox.world import DEMO_MANAGER_ID, Sandbox, admit_manager, running_sandbox
+from sandbox.uis import ManualClock, Simulator, SimulatorOptions, demo_account
+from sandbox.world import (
+    BOT_TOKEN,
+    DEMO_MANAGER_ID,
+    Sandbox,
+    admit_manager,
+    running_sandbox,
+    sandbox_settings,
+    seed_demo,
+)
 
 MANAGER = DEMO_MANAGER_ID
 MANAGER_KEY = "demo-key-manager-0001"
@@ -167,13 +181,17 @@ class World:
                 self.sim.hang_up(call_session_id, leg["leg_id"])
 
     def answer_all(self, call_session_id: int) -> None:
-        """Every ringing party picks up (employee first, then the contact it dials)."""
-        for _ in range(4):
-            call = self.sim.call(call_session_id)
-            ringing = [leg for leg in call["legs"] if leg["status"] == "ringing"]
-            if not ringing:
-                return
-            self.sim.answer(call_session_id, ringing[0]["leg_id"])
+        answer_all(self.sim, call_session_id)
+
+
+def answer_all(sim: Any, call_session_id: int) -> None:
+    """Every ringing party picks up (employee first, then the contact it dials)."""
+    for _ in range(4):
+        call = sim.call(call_session_id)
+        ringing = [leg for leg in call["legs"] if leg["status"] == "ringing"]
+        if not ringing:
+            return
+        sim.answer(call_session_id, ringing[0]["leg_id"])
 
 
 @asynccontextmanager
@@ -205,3 +223,88 @@ async def world(
         if admitted and logged_in:
             await here.log_in_with_key()
         yield here
+
+
+WEBHOOK_SECRET = "webhook-secret-0123456789"
+ENCRYPTION_KEY = "q1uQ9bBgdYgFCkMWqIYJ5v4lXr7yZk0XJfbqg7yC3Xs="
+
+
+@dataclass
+class WebhookBot:
+    """The bot in webhook mode on a loopback port; tests post updates to it themselves."""
+
+    emulator: TelegramEmulator
+    simulator: Simulator
+    runtime: Runtime
+    base_url: str
+    webhook_url: str
+
+    async def deliver(self, http: aiohttp.ClientSession, update: dict[str, Any]) -> int:
+        """POST one update the way Telegram does; returns the HTTP status."""
+        headers = {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
+        async with http.post(f"{self.base_url}/webhook", json=update, headers=headers) as reply:
+            return reply.status
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@asynccontextmanager
+async def webhook_bot(
+    tmp_path: Path, prepare: Callable[[Runtime], Awaitable[None]] | None = None
+) -> AsyncIterator[WebhookBot]:
+    """A migrated database with the demo catalog, the simulator, the emulator (the manager is a
+    user there) and the bot serving its webhook; ``prepare`` runs before the bot starts."""
+    port = _free_port()
+    simulator = Simulator(
+        account=demo_account(), options=SimulatorOptions(), clock=ManualClock(start=time.time())
+    )
+    emulator = TelegramEmulator(bot_token=BOT_TOKEN, bot_username="uis_call_bot")
+    emulator.add_user(MANAGER, "Иван", language_code="ru")
+    async with (
+        fresh_database() as url,
+        simulator.running() as sim_server,
+        emulator.running() as emu_server,
+    ):
+        webhook_url = f"https://bot.example.test:{port}/webhook"
+        telegram: dict[str, Any] = {
+            "mode": "webhook",
+            "webhook_url": webhook_url,
+            "webhook_secret": WEBHOOK_SECRET,
+            "webhook_host": "127.0.0.1",
+            "webhook_port": port,
+        }
+        settings = sandbox_settings(
+            tmp_path,
+            url,
+            sim_server.url,
+            emu_server.base_url,
+            telegram=telegram,
+            security={"encryption_keys": ENCRYPTION_KEY},
+        )
+        await upgrade_head(url)
+        runtime = await build_runtime(settings)
+        await seed_demo(runtime)
+        if prepare is not None:
+            await prepare(runtime)
+        app = build_app(runtime, build_bot(settings))
+        stop = asyncio.Event()
+        serving = asyncio.create_task(run_webhook(app, stop))
+        base_url = f"http://127.0.0.1:{port}"
+        try:
+            async with aiohttp.ClientSession() as http:
+                for _ in range(100):
+                    try:
+                        async with http.get(f"{base_url}/healthz") as health:
+                            if health.status == 200:
+                                break
+                    except aiohttp.ClientConnectionError:
+                        await asyncio.sleep(0.1)
+            yield WebhookBot(emulator, simulator, runtime, base_url, webhook_url)
+        finally:
+            stop.set()
+            await serving

@@ -9,26 +9,28 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import re
 import signal
 import sys
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from e2e_kit import CLIENT, MANAGER, MANAGER_KEY, fresh_database
+from e2e_kit import CLIENT, MANAGER, MANAGER_KEY, answer_all, fresh_database
 
-from bot.runtime import build_runtime
 from bot.texts import Lang, t
 from bot.texts.render import CATALOGS
-from db.migrate import upgrade_head
-from db.users import record_user_seen
 from sandbox.telegram import TelegramEmulator, VisibleMessage
 from sandbox.uis import ManualClock, Simulator, SimulatorOptions, demo_account
-from sandbox.world import BOT_TOKEN, DEMO_ADMIN_ID, admit_manager, sandbox_settings, seed_demo
+from sandbox.world import (
+    BOT_TOKEN,
+    DEMO_ADMIN_ID,
+    bot_process_environment,
+    prepare_for_a_bot_process,
+    sandbox_settings,
+)
 
 KEY = "q1uQ9bBgdYgFCkMWqIYJ5v4lXr7yZk0XJfbqg7yC3Xs="
 RU = Lang.RU
@@ -163,36 +165,7 @@ class ProcessWorld:
         return calls[-1]
 
     def answer_all(self, call_session_id: int) -> None:
-        for _ in range(4):
-            call = self.sim.call(call_session_id)
-            ringing = [leg for leg in call["legs"] if leg["status"] == "ringing"]
-            if not ringing:
-                return
-            self.sim.answer(call_session_id, ringing[0]["leg_id"])
-
-
-def _environment(
-    data_dir: Path, database_url: str, simulator_url: str, emulator_url: str, **extra: str
-) -> dict[str, str]:
-    environment = {
-        name: value for name, value in os.environ.items() if not name.startswith("CALLBOT_")
-    }
-    environment.update(
-        {
-            "CALLBOT_DATA_DIR": str(data_dir),
-            "CALLBOT_DATABASE__URL": database_url,
-            "CALLBOT_SECURITY__ENCRYPTION_KEYS": KEY,
-            "CALLBOT_TELEGRAM__BOT_TOKEN": BOT_TOKEN,
-            "CALLBOT_TELEGRAM__API_SERVER": emulator_url,
-            "CALLBOT_TELEGRAM__ADMIN_IDS": str(DEMO_ADMIN_ID),
-            "CALLBOT_CALLAPI__SITE": "custom",
-            "CALLBOT_CALLAPI__URL": simulator_url,
-            "CALLBOT_LOG__LEVEL": "INFO",
-            "PYTHONUNBUFFERED": "1",
-            **extra,
-        }
-    )
-    return environment
+        answer_all(self.sim, call_session_id)
 
 
 @contextlib.asynccontextmanager
@@ -201,7 +174,7 @@ async def process_world(
     *,
     simulator_options: SimulatorOptions | None = None,
     environment: dict[str, str] | None = None,
-    tune: Callable[[ProcessWorld], None] | None = None,
+    default_virtual_number: str | None = None,
 ) -> AsyncIterator[ProcessWorld]:
     """The manager (approved, linked to employee 101, signed in with a key) and a running bot."""
     simulator = Simulator(
@@ -219,7 +192,6 @@ async def process_world(
     ):
         data_dir = tmp_path / "data"
         data_dir.mkdir()
-        # What an operator and an admin did before: migrate, the catalog, the manager admitted.
         settings = sandbox_settings(
             tmp_path / "setup",
             database_url,
@@ -227,25 +199,19 @@ async def process_world(
             emu_server.base_url,
             security={"encryption_keys": KEY},
         )
-        await upgrade_head(database_url)
-        runtime = await build_runtime(settings)
-        try:
-            await seed_demo(runtime)
-            await runtime.access.ensure_admins()
-            async with runtime.sessions.begin() as session:
-                await record_user_seen(session, MANAGER, first_name="Иван", language_code="ru")
-            await admit_manager(runtime)
-        finally:
-            await runtime.close()
+        await prepare_for_a_bot_process(settings, default_virtual_number=default_virtual_number)
         bot = BotProcess(
-            _environment(
-                data_dir, database_url, sim_server.url, emu_server.base_url, **(environment or {})
+            bot_process_environment(
+                data_dir,
+                database_url,
+                sim_server.url,
+                emu_server.base_url,
+                KEY,
+                **(environment or {}),
             ),
             tmp_path / "bot.log",
         )
         here = ProcessWorld(emulator, simulator, bot, database_url)
-        if tune is not None:
-            tune(here)
         try:
             await bot.start()
             await here.say("/start")

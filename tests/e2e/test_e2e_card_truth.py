@@ -180,8 +180,17 @@ async def test_header_and_participants_agree_right_after_hold(tmp_path: Path) ->
 
 async def test_a_lost_start_that_uis_does_not_list_is_not_called_ended(tmp_path: Path) -> None:
     async with world(tmp_path) as here:
+        here.sandbox.runtime.calls.lost_start_lookups = (0.2, 0.6)  # instead of 5 … 120 s
         here.sim.inject_fault("drop_connection", method="start.employee_call")
         card = await here.start_call()
+        assert t(RU, "card.phase.starting") in (card.text or "")
+        card = await here.reply_matching(
+            MANAGER,
+            lambda m: (
+                m.message_id == card.message_id and t(RU, "card.phase.not_found") in (m.text or "")
+            ),
+        )
+        assert len(here.requests("list.calls")) >= 2
         text = card.text or ""
         assert t(RU, "card.phase.not_found") in text
         assert t(RU, "card.not_found") in text
@@ -189,3 +198,27 @@ async def test_a_lost_start_that_uis_does_not_list_is_not_called_ended(tmp_path:
         assert t(RU, "call.outcome_not_found") not in text
         assert DURATION_PREFIX not in text
         assert card.buttons == ()
+
+
+async def test_a_start_that_uis_carries_out_after_we_gave_up_is_found(tmp_path: Path) -> None:
+    """The reply did not come within the timeout, UIS executed the start a moment later: the
+    card says it is checking, then becomes the call (not "you can call again")."""
+    async with world(tmp_path, callapi={"timeout_seconds": 1}) as here:
+        here.sim.inject_fault("latency", method="start.employee_call", seconds=2.5)
+        card = await here.start_call()
+        text = card.text or ""
+        assert t(RU, "card.phase.starting") in text
+        assert "outcome_unknown" in text
+        assert here.sim.calls(include_ended=False) == []  # not yet: UIS is still on it
+        card = await here.reply_matching(
+            MANAGER,
+            lambda m: (
+                m.message_id == card.message_id and t(RU, "card.phase.dialing") in (m.text or "")
+            ),
+        )
+        (call,) = here.sim.calls(include_ended=False)
+        assert visible(t(RU, "call.outcome_found", call_id=call["call_session_id"])) in (
+            card.text or ""
+        )
+        assert card.button_texts == [t(RU, "btn.cancel"), t(RU, "btn.refresh")]
+        assert len(here.requests("start.employee_call")) == 1

@@ -5,24 +5,18 @@ from __future__ import annotations
 import asyncio
 import io
 import os
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 import pytest
-from e2e_kit import MANAGER, fresh_database, world
+from e2e_kit import MANAGER, fresh_database, webhook_bot, world
 
-from bot.app import build_app, build_bot, run_webhook
 from bot.doctor import run_doctor
-from bot.runtime import build_runtime
 from db.migrate import check_at_head, upgrade_head
-from sandbox.telegram import TelegramEmulator
-from sandbox.uis import ManualClock, Simulator, SimulatorOptions, demo_account
-from sandbox.world import BOT_TOKEN, sandbox_settings, seed_demo
+from sandbox.world import BOT_TOKEN
 
 pytestmark = pytest.mark.e2e
 
@@ -88,87 +82,30 @@ async def test_doctor_passes_and_names_what_to_fix(tmp_path: Path) -> None:
         assert BOT_TOKEN not in report
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 async def test_webhook_mode_checks_the_secret_and_serves_health(tmp_path: Path) -> None:
-    secret = "webhook-secret-0123456789"
-    port = _free_port()
-    simulator = Simulator(
-        account=demo_account(), options=SimulatorOptions(), clock=ManualClock(start=time.time())
-    )
-    emulator = TelegramEmulator(bot_token=BOT_TOKEN, bot_username="uis_call_bot")
-    emulator.add_user(MANAGER, "Иван", language_code="ru")
-    async with (
-        fresh_database() as url,
-        simulator.running() as sim_server,
-        emulator.running() as emu_server,
-    ):
-        telegram: dict[str, Any] = {
-            "mode": "webhook",
-            "webhook_url": f"https://bot.example.test:{port}/webhook",
-            "webhook_secret": secret,
-            "webhook_host": "127.0.0.1",
-            "webhook_port": port,
+    async with webhook_bot(tmp_path) as bot, aiohttp.ClientSession() as http:
+        update = {
+            "update_id": 1,
+            "message": {
+                "message_id": 1,
+                "date": int(time.time()),
+                "chat": {"id": MANAGER, "type": "private"},
+                "from": {"id": MANAGER, "is_bot": False, "first_name": "Иван"},
+                "text": "/start",
+                "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+            },
         }
-        settings = sandbox_settings(
-            tmp_path,
-            url,
-            sim_server.url,
-            emu_server.base_url,
-            telegram=telegram,
-            security={"encryption_keys": KEY},
-        )
-        await upgrade_head(url)
-        runtime = await build_runtime(settings)
-        await seed_demo(runtime)
-        app = build_app(runtime, build_bot(settings))
-        stop = asyncio.Event()
-        serving = asyncio.create_task(run_webhook(app, stop))
-        try:
-            base = f"http://127.0.0.1:{port}"
-            update = {
-                "update_id": 1,
-                "message": {
-                    "message_id": 1,
-                    "date": int(time.time()),
-                    "chat": {"id": MANAGER, "type": "private"},
-                    "from": {"id": MANAGER, "is_bot": False, "first_name": "Иван"},
-                    "text": "/start",
-                    "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
-                },
-            }
-            async with aiohttp.ClientSession() as http:
-                for _ in range(100):
-                    try:
-                        async with http.get(f"{base}/healthz") as health:
-                            if health.status == 200:
-                                break
-                    except aiohttp.ClientConnectionError:
-                        await asyncio.sleep(0.1)
-                async with http.post(
-                    f"{base}/webhook",
-                    json=update,
-                    headers={"X-Telegram-Bot-Api-Secret-Token": "wrong-secret"},
-                ) as refused:
-                    assert refused.status == 401
-                async with http.post(
-                    f"{base}/webhook",
-                    json=update,
-                    headers={"X-Telegram-Bot-Api-Secret-Token": secret},
-                ) as accepted:
-                    assert accepted.status == 200
-            # Bots answer a private chat only after the user wrote (emulator rule): do so.
-            await emulator.send_message(MANAGER, "/help")
-            reply = await emulator.wait_for_bot_message(MANAGER, timeout=15)
-            assert reply.text
-            hook = emulator.webhook
-            assert hook is not None
-            assert hook.get("url") == f"https://bot.example.test:{port}/webhook"
-        finally:
-            stop.set()
-            await serving
+        async with http.post(
+            f"{bot.base_url}/webhook",
+            json=update,
+            headers={"X-Telegram-Bot-Api-Secret-Token": "wrong-secret"},
+        ) as refused:
+            assert refused.status == 401
+        assert await bot.deliver(http, update) == 200
+        # Bots answer a private chat only after the user wrote (emulator rule): do so.
+        await bot.emulator.send_message(MANAGER, "/help")
+        reply = await bot.emulator.wait_for_bot_message(MANAGER, timeout=15)
+        assert reply.text
+        hook = bot.emulator.webhook
+        assert hook is not None
+        assert hook.get("url") == bot.webhook_url

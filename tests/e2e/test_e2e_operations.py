@@ -11,6 +11,7 @@ import pytest
 from e2e_kit import CLIENT, MANAGER, world
 
 from bot.health import check_heartbeat
+from bot.texts import Lang, t
 from db.catalog import list_employees
 from sandbox.uis import SimulatorOptions, demo_catalog_bytes
 from sandbox.world import DEMO_ADMIN_ID
@@ -22,11 +23,16 @@ async def test_a_lost_start_reply_is_found_by_external_id(tmp_path: Path) -> Non
     async with world(tmp_path) as here:
         here.sim.inject_fault("reply_lost", method="start.employee_call")
         card = await here.start_call()
-        text = card.text or ""
-        assert "outcome_unknown" in text
+        assert "outcome_unknown" in (card.text or "")
         call = here.sim.calls(include_ended=False)[-1]
-        assert str(call["call_session_id"]) in text
-        assert card.button_texts == ["✖️ Отменить звонок", "🔄 Обновить"]
+        # The first lookup (5 s after the request) finds the call: the card becomes its card.
+        card = await here.reply_matching(
+            MANAGER,
+            lambda m: (
+                m.message_id == card.message_id and str(call["call_session_id"]) in (m.text or "")
+            ),
+        )
+        assert card.button_texts == [t(Lang.RU, "btn.cancel"), t(Lang.RU, "btn.refresh")]
         # It was not started twice.
         assert len(here.requests("start.employee_call")) == 1
 
