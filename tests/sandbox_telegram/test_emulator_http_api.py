@@ -254,6 +254,7 @@ async def test_every_update_kind_validates_as_aiogram_update(world: World) -> No
 async def test_a_confirmed_update_can_be_delivered_again_with_its_id(world: World) -> None:
     emu, server, http = world
     action = await emu.send_message(USER, "/call 89031234567")
+    assert action.update_id is not None
     _, first = await call(world, "getUpdates")
     (update,) = first["result"]
     assert update["update_id"] == action.update_id
