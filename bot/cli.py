@@ -38,8 +38,14 @@ def _masked(value: Any) -> Any:
 
 
 def _cmd_config(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.settings import url_with_password_masked
+
     effective = _masked(settings.model_dump())
-    effective["database"]["effective_url"] = redact(settings.database_url)
+    # Only the password is secret: the driver, host and database are what an operator checks.
+    shown_url = url_with_password_masked(settings.database_url)
+    if settings.database.url is not None:
+        effective["database"]["url"] = shown_url
+    effective["database"]["effective_url"] = shown_url
     effective["callapi"]["base_url"] = settings.callapi.base_url
     print(json.dumps(effective, indent=2, ensure_ascii=False, default=str))
     return 0
@@ -83,7 +89,7 @@ def _cmd_rotate_keys(args: argparse.Namespace, settings: Settings) -> int:
     from db.engine import create_engine
 
     try:
-        cipher, _signer = resolve_cipher(settings)
+        cipher, _signer = resolve_cipher(settings, create_key_file=False)
     except CryptoError as exc:
         return _fail(str(exc))
 
@@ -250,7 +256,62 @@ def main(argv: Sequence[str] | None = None) -> int:
         json_format=settings.log.format.value == "json",
         secrets=settings.secret_values(),
     )
-    return commands[args.command](args, settings)
+    try:
+        return commands[args.command](args, settings)
+    except Exception as exc:
+        explanation = explain_failure(exc, settings)
+        if explanation is None:
+            raise
+        # An unreachable service is an operator's fix, not a bug: one line, the details at DEBUG.
+        log.debug("%s failed", args.command, exc_info=True)
+        return _fail(explanation)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+
+
+def explain_failure(exc: BaseException, settings: Settings) -> str | None:
+    """One line saying what to check for a failure of the surroundings; None for a bug."""
+    from aiogram.exceptions import (
+        TelegramAPIError,
+        TelegramNetworkError,
+        TelegramUnauthorizedError,
+    )
+    from sqlalchemy.exc import DBAPIError
+
+    api_server = settings.telegram.api_server or "https://api.telegram.org"
+    if isinstance(exc, TelegramUnauthorizedError):
+        return "Telegram refused the bot token: check CALLBOT_TELEGRAM__BOT_TOKEN"
+    if isinstance(exc, TelegramNetworkError):
+        return (
+            f"cannot reach the Telegram Bot API at {api_server} ({_first_line(exc)}): check "
+            "network access from this server (or CALLBOT_TELEGRAM__API_SERVER)"
+        )
+    if isinstance(exc, TelegramAPIError):
+        return f"the Telegram Bot API at {api_server} refused: {_first_line(exc)}"
+    cause: BaseException = exc
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        # SQLAlchemy's adapter error wraps the driver's own, which names the problem.
+        cause = exc.orig.__cause__ or exc.orig
+    if isinstance(exc, DBAPIError) or _is_database_error(cause) or isinstance(exc, OSError):
+        # Telegram's and the Call API's network errors arrive wrapped (above, and as
+        # api.errors.TransportError inside the bot): a bare OSError here is the database's.
+        return (
+            f"cannot use the database ({_first_line(cause)}): check CALLBOT_DATABASE__URL and "
+            "that the database server is running and accepts this user"
+        )
+    return None
+
+
+def _is_database_error(exc: BaseException) -> bool:
+    try:
+        from asyncpg import PostgresError
+        from asyncpg.exceptions import InterfaceError
+    except ImportError:  # pragma: no cover - asyncpg is a dependency
+        return False
+    return isinstance(exc, PostgresError | InterfaceError)
 
 
 if __name__ == "__main__":
