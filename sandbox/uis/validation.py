@@ -91,6 +91,25 @@ def validate_params(ctx: ValidationContext, params: dict[str, Any]) -> dict[str,
     return _validate_object(ctx, ctx.method.params, params, prefix="")
 
 
+def check_parameter_names(ctx: ValidationContext, params: dict[str, Any]) -> None:
+    """Refuse an undocumented parameter (nested objects included) before anything else."""
+    _check_names(ctx, ctx.method.params, params, prefix="")
+
+
+def _check_names(
+    ctx: ValidationContext, specs: tuple[ParamSpec, ...], given: dict[str, Any], prefix: str
+) -> None:
+    by_name = {spec.name: spec for spec in specs}
+    unexpected = sorted(key for key in given if key not in by_name)
+    if unexpected:
+        name = unexpected[0]
+        raise _error(ctx, "unexpected_parameters", prefix + name, given[name])
+    for name, value in given.items():
+        spec = by_name[name]
+        if spec.type == "object" and spec.fields and isinstance(value, dict):
+            _check_names(ctx, spec.fields, value, prefix=prefix + name + ".")
+
+
 def _validate_object(
     ctx: ValidationContext, specs: tuple[ParamSpec, ...], given: dict[str, Any], prefix: str
 ) -> dict[str, Any]:

@@ -239,6 +239,24 @@ async def test_unexpected_parameter_is_refused_with_its_name_and_value() -> None
 
 
 @pytest.mark.parametrize(
+    ("order", "expected"),
+    [("credentials_first", "auth_error"), ("parameters_first", "unexpected_parameters")],
+)
+async def test_which_refusal_comes_first_is_an_option(order: str, expected: str) -> None:
+    # The reference documents no order between the credential and the parameter checks.
+    options = SimulatorOptions(parameter_check_order=order)  # type: ignore[arg-type]
+    async with running_harness(options) as h:
+        login = await h.rpc("login.user", {"login": "nobody", "password": "x", "extra": 1})
+        assert mnemonic_of(login) == expected
+        bad_key = await h.rpc("list.calls", {"access_token": "no-such-key", "extra": 1})
+        assert mnemonic_of(bad_key) == (
+            "access_token_invalid" if order == "credentials_first" else "unexpected_parameters"
+        )
+        # Valid credentials: the extra parameter is refused either way.
+        assert mnemonic_of(await h.call("list.calls", extra=1)) == "unexpected_parameters"
+
+
+@pytest.mark.parametrize(
     ("params", "field", "value"),
     [
         ({"first_call": 1}, "first_call", 1),
