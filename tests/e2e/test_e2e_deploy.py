@@ -22,7 +22,7 @@ from bot.runtime import build_runtime
 from db.migrate import check_at_head, upgrade_head
 from sandbox.telegram import TelegramEmulator
 from sandbox.uis import ManualClock, Simulator, SimulatorOptions, demo_account
-from sandbox.world import BOT_TOKEN, sandbox_settings, seed_demo
+from sandbox.world import BOT_TOKEN, admit_manager, sandbox_settings, seed_demo
 
 pytestmark = pytest.mark.e2e
 
@@ -172,3 +172,25 @@ async def test_webhook_mode_checks_the_secret_and_serves_health(tmp_path: Path) 
         finally:
             stop.set()
             await serving
+
+
+def _as_shown(html: str) -> str:
+    """A text as the chat shows it: Telegram renders the HTML tags away."""
+    import html as html_module
+    import re
+
+    return html_module.unescape(re.sub(r"<[^>]+>", "", html))
+
+
+async def test_start_tells_someone_without_access_their_telegram_id(tmp_path: Path) -> None:
+    from bot.texts import t
+
+    async with world(tmp_path, admitted=False) as here:
+        newcomer = 4242
+        here.emu.add_user(newcomer, "Newcomer", language_code="en")
+        reply = await here.say("/start", newcomer)
+        assert _as_shown(t("en", "start.your_id", user_id=newcomer)) in (reply.text or "")
+        # Someone with access is not told: they need no id to use the bot.
+        await admit_manager(here.sandbox.runtime)
+        allowed = await here.say("/start")
+        assert _as_shown(t("ru", "start.your_id", user_id=MANAGER)) not in (allowed.text or "")
