@@ -139,6 +139,46 @@ def _cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _cmd_catalog(args: argparse.Namespace, settings: Settings) -> int:
+    """`callbot catalog import FILE`: what the admin's /catalog does, from the server's shell."""
+    from pathlib import Path
+
+    from db.catalog import CatalogImportError, apply_catalog, parse_catalog
+    from db.engine import create_engine, session_factory
+    from db.migrate import SchemaNotCurrentError, check_at_head
+
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return _fail(f"{path}: cannot read the file ({exc.strerror or type(exc).__name__})")
+    try:
+        catalog = parse_catalog(data, filename=path.name)
+    except CatalogImportError as exc:
+        # One line per problem, each with where it is (row N / employees[N]) and the field.
+        for problem in exc.problems:
+            print(f"callbot: {path.name}: {problem}", file=sys.stderr)
+        print(f"callbot: {path.name} rejected: nothing imported", file=sys.stderr)
+        return 2
+
+    async def store() -> Any:
+        await check_at_head(settings.database_url)
+        engine = create_engine(settings.database_url)
+        try:
+            async with session_factory(engine).begin() as session:
+                return await apply_catalog(session, catalog)
+        finally:
+            await engine.dispose()
+
+    try:
+        summary = _run_async(store())
+    except SchemaNotCurrentError as exc:
+        return _fail(str(exc))
+    print(f"imported {path.name} (+added ~updated -removed): {summary}")
+    print("a running bot keeps the catalog it has read: restart it (or use /catalog in Telegram)")
+    return 0
+
+
 def _cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
     from bot.doctor import run_doctor
 
@@ -195,6 +235,15 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     prune = audit_sub.add_parser("prune", help="delete audit rows older than a date (audited)")
     prune.add_argument("--before", required=True, help="ISO date or time, e.g. 2026-01-31")
     commands["audit"] = _cmd_audit
+
+    catalog = sub.add_parser("catalog", help="the account catalog (employees, numbers, ...)")
+    catalog_sub = catalog.add_subparsers(dest="catalog_command", metavar="ACTION", required=True)
+    catalog_import = catalog_sub.add_parser(
+        "import",
+        help="import a JSON or CSV catalog file, as /catalog does (format: README)",
+    )
+    catalog_import.add_argument("file", metavar="FILE", help="catalog.json or catalog.csv")
+    commands["catalog"] = _cmd_catalog
 
     # Listed for --help only: main() hands everything after "simulator" to its own parser.
     sub.add_parser(
