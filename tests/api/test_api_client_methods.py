@@ -445,3 +445,18 @@ async def test_observer_sees_every_attempt_with_context_and_no_secrets(world: Wo
     ids = [r.request_id for r in world.records]
     assert len(set(ids)) == len(ids)
     assert [r["id"] for r in world.requests()] == ids
+
+
+async def test_simple_call_operator_in_its_documented_object_form(world: World) -> None:
+    # The documentation's request example sends the operator as {"id", "phone_number"}.
+    user = world.manager()
+    reply = await user.start_simple_call(
+        virtual_phone_number=VIRTUAL_NUMBER,
+        contact="79031234570",
+        operator={"id": 25, "phone_number": "+7 916 000-01-03"},
+        first_call="operator",
+    )
+    (sent,) = world.requests("start.simple_call")
+    assert sent["params"]["operator"] == {"id": 25, "phone_number": "79160000103"}
+    legs = world.sim.control.call(reply.data.call_session_id)["legs"]
+    assert [leg["number"] for leg in legs] == ["79160000103"]

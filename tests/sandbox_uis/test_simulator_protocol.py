@@ -427,3 +427,18 @@ async def test_other_paths_are_not_the_api() -> None:
         )
         assert response.status_code == 404
         assert isinstance(h.client, httpx.AsyncClient)
+
+
+async def test_simple_call_operator_takes_digits_or_the_documented_object() -> None:
+    async with running_harness() as h:
+        common = {"first_call": "operator", "contact": CONTACT, "virtual_phone_number": VN}
+        assert data_of(await h.call("start.simple_call", operator="79160000103", **common))
+        as_object = {"id": 25, "phone_number": "79160000103"}
+        assert data_of(await h.call("start.simple_call", operator=as_object, **common))
+        bad = await h.call("start.simple_call", operator={"phone_number": "12x"}, **common)
+        assert mnemonic_of(bad) == "invalid_parameter_value"
+        assert error_of(bad)["data"]["field"] == "operator.phone_number"
+        extra = await h.call(
+            "start.simple_call", operator={"phone_number": "79160000103", "x": 1}, **common
+        )
+        assert error_of(extra)["data"]["field"] == "operator.x"
