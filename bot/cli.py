@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import socket
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -344,9 +345,11 @@ def explain_failure(exc: BaseException, settings: Settings) -> str | None:
     if isinstance(exc, DBAPIError) and exc.orig is not None:
         # SQLAlchemy's adapter error wraps the driver's own, which names the problem.
         cause = exc.orig.__cause__ or exc.orig
-    if isinstance(exc, DBAPIError) or _is_database_error(cause) or isinstance(exc, OSError):
+    unreachable = isinstance(exc, ConnectionError | socket.gaierror | TimeoutError)
+    if isinstance(exc, DBAPIError) or _is_database_error(cause) or unreachable:
         # Telegram's and the Call API's network errors arrive wrapped (above, and as
-        # api.errors.TransportError inside the bot): a bare OSError here is the database's.
+        # api.errors.TransportError inside the bot): a bare connection error here is the
+        # database's (refused, unknown host, timed out).
         return (
             f"cannot use the database ({_first_line(cause)}): check CALLBOT_DATABASE__URL and "
             "that the database server is running and accepts this user"
