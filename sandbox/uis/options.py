@@ -71,6 +71,10 @@ class SimulatorOptions:
     # current_version_depricated; we send the EN/Data API spelling current_version_deprecated).
     api_version_deprecated: bool = False
 
+    # list.calls `data` with exactly one call in progress: the reference shows an array; a
+    # public client's fixtures show the call object itself. True answers a lone call that way.
+    single_call_as_object: bool = False
+
     # Which is refused first, a request with bad credentials or one with an undocumented
     # parameter (e.g. login.user with a wrong password and an extra parameter): auth_error or
     # unexpected_parameters. The reference documents no order. "credentials_first" follows

@@ -41,8 +41,9 @@ OPTION_VARIANTS: dict[str, dict[str, Any]] = {
         "management_success": "boolean",
         "start_time_format": "table",
     },
-    "no-metadata-plus-accepted-unknown-direction-mnemonic": {
+    "no-metadata-plus-accepted-unknown-direction-mnemonic-one-call-as-object": {
         "metadata_location": "none",
+        "single_call_as_object": True,
         "refuse_plus_in_numbers": False,
         "direction_refusal_mnemonic": "unknown",
         "early_switching_rule": "callgear",

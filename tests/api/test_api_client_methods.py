@@ -460,3 +460,14 @@ async def test_simple_call_operator_in_its_documented_object_form(world: World) 
     assert sent["params"]["operator"] == {"id": 25, "phone_number": "79160000103"}
     legs = world.sim.control.call(reply.data.call_session_id)["legs"]
     assert [leg["number"] for leg in legs] == ["79160000103"]
+
+
+async def test_list_calls_reads_a_lone_call_sent_as_an_array_or_as_the_object(
+    world: World,
+) -> None:
+    # One variant's simulator answers a lone call as the object itself (single_call_as_object).
+    user = world.manager()
+    session = await world.connected_call(user)
+    reply = await user.list_calls()
+    assert [call.call_session_id for call in reply.data] == [session]
+    assert reply.data.find_by_session(session) is not None
