@@ -1,9 +1,9 @@
-"""README "Deploy for real", step by step: every code block and every `callbot` command of the
-section, in its order, against the local PostgreSQL (a role and a database made by the
-section's own SQL) and the sandbox standing in for Telegram and UIS.
+"""README "Deploy for real", step by step, in its order: the SQL block (a role and a database
+on the local PostgreSQL), the key command, the `.env` lines, the catalog file and every
+`callbot` command the section names, against the sandbox standing in for Telegram and UIS.
 
-`docker compose` lines are not run (no Docker engine here): tests/test_compose.py checks
-compose.yaml instead.
+Not run: the install line (this test's environment is that install) and `docker compose`
+(no Docker engine here; tests/test_compose.py checks compose.yaml).
 """
 
 from __future__ import annotations
