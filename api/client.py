@@ -71,6 +71,7 @@ from api.errors import (
 from api.metadata import DeprecatedApiVersionWarning, ReplyMetadata
 from api.methods import LOGIN_METHOD, LOGOUT_METHOD, METHODS, MethodSpec
 from api.models import PHONE_REGION_CONTEXT_KEY, CallInfo, ListCallsResult, LoginUserResult
+from api.models.common import FORM_TAG_PREFIX
 from api.observer import (
     AttemptOutcome,
     AttemptRecord,
@@ -152,7 +153,9 @@ class RetryPolicy:
 def _problems(error: ValidationError) -> list[FieldProblem]:
     problems: list[FieldProblem] = []
     for item in error.errors(include_url=False, include_input=False):
-        field = ".".join(str(part) for part in item["loc"]) or "params"
+        parts = (str(part) for part in item["loc"])
+        field = ".".join(part for part in parts if not part.startswith(FORM_TAG_PREFIX))
+        field = field or "params"
         kind = item["type"]
         if kind == "missing":
             text = "is required"

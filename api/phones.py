@@ -8,14 +8,20 @@ SIP address (``contact``, ``make.call to``) or an internal extension (``employee
 Interpretation of bare digits (no '+'):
 1. as a number of the default region (RU by default: ``9991234567``, ``89991234567`` and
    ``79991234567`` all mean +7 999 123-45-67);
-2. only if that is not a valid number and there are at least 11 digits, as full international
-   digits without '+' (``442071234567`` = +44 20 7123 4567), which is the form the docs use.
-Anything that is not a valid number after that (an INN such as ``7707083893``, an order number) is
-rejected with :class:`InvalidPhoneNumberError` naming the field.
+2. with at least 11 digits, as full international digits without '+' (``442071234567`` =
+   +44 20 7123 4567), which is the form the docs use.
+A reading libphonenumber knows as assigned (``is_valid_number``) is preferred; failing that, any
+*possible* number (its length fits the country's plan) is accepted: the Call API takes E.164
+digits, ranges are added faster than libphonenumber learns them (a CallGear UAE virtual number
+9712xxxxxxx), and whether a number exists is for UIS to say. Anything else is rejected with
+:class:`InvalidPhoneNumberError` naming the field. Finding numbers in free text
+(:func:`find_phone_numbers`) stays strict: there an INN or an order number must not look like
+a phone.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 from enum import StrEnum
 from typing import Final
@@ -79,21 +85,31 @@ class InvalidPhoneNumberError(ValueError):
 
 
 def _digits_to_number(digits: str, region: str) -> phonenumbers.PhoneNumber | None:
-    """Interpret bare digits, national form first, then international without '+'."""
-    try:
-        national = phonenumbers.parse(digits, region)
-    except phonenumbers.NumberParseException:
-        national = None
-    if national is not None and phonenumbers.is_valid_number(national):
-        return national
+    """Interpret bare digits: national form first, then international without '+'.
+
+    A reading libphonenumber knows as assigned wins over a merely possible one, so a valid
+    number keeps its usual meaning; a possible one (a new range, a CallGear virtual number
+    libphonenumber does not list yet) is still accepted: UIS says whether it exists.
+    """
+    readings: list[phonenumbers.PhoneNumber] = []
+    with contextlib.suppress(phonenumbers.NumberParseException):
+        readings.append(phonenumbers.parse(digits, region))
     if len(digits) >= 11:
-        try:
-            international = phonenumbers.parse("+" + digits, None)
-        except phonenumbers.NumberParseException:
-            return None
-        if phonenumbers.is_valid_number(international):
-            return international
+        with contextlib.suppress(phonenumbers.NumberParseException):
+            readings.append(phonenumbers.parse("+" + digits, None))
+    for acceptable in (phonenumbers.is_valid_number, _is_possible):
+        for number in readings:
+            if acceptable(number):
+                return number
     return None
+
+
+def _is_possible(number: phonenumbers.PhoneNumber) -> bool:
+    """The length fits a numbering plan of a real country (libphonenumber's "possible")."""
+    if number.country_code is None:
+        return False
+    region = phonenumbers.region_code_for_country_code(number.country_code)
+    return region != phonenumbers.UNKNOWN_REGION and phonenumbers.is_possible_number(number)
 
 
 def _e164_digits(number: phonenumbers.PhoneNumber) -> str:
@@ -141,13 +157,13 @@ def classify_dial_target(
             number = phonenumbers.parse("+" + digits, None)
         except phonenumbers.NumberParseException:
             number = None
-        if number is not None and not phonenumbers.is_valid_number(number):
+        if number is not None and not _is_possible(number):
             number = None
     else:
         number = _digits_to_number(digits, region)
     if number is None:
         raise InvalidPhoneNumberError(
-            field, value, f"is not a valid phone number (default region {region})"
+            field, value, f"is not a possible phone number (default region {region})"
         )
     return PhoneKind.E164, _e164_digits(number)
 

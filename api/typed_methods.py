@@ -11,6 +11,7 @@ that every start.* method sends ``direction="out"`` and a fresh ``external_id`` 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel
@@ -218,7 +219,7 @@ class TypedMethods(ABC):
         virtual_phone_number: str,
         contact: str,
         first_call: Literal["contact", "operator"],
-        operator: str,
+        operator: str | Mapping[str, Any],
         virtual_phone_usage_rule: VirtualPhoneUsageRule | None = None,
         external_id: str | None = None,
         dtmf_string: str | None = None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import socket
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -38,8 +39,14 @@ def _masked(value: Any) -> Any:
 
 
 def _cmd_config(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.settings import url_with_password_masked
+
     effective = _masked(settings.model_dump())
-    effective["database"]["effective_url"] = redact(settings.database_url)
+    # Only the password is secret: the driver, host and database are what an operator checks.
+    shown_url = url_with_password_masked(settings.database_url)
+    if settings.database.url is not None:
+        effective["database"]["url"] = shown_url
+    effective["database"]["effective_url"] = shown_url
     effective["callapi"]["base_url"] = settings.callapi.base_url
     print(json.dumps(effective, indent=2, ensure_ascii=False, default=str))
     return 0
@@ -83,7 +90,7 @@ def _cmd_rotate_keys(args: argparse.Namespace, settings: Settings) -> int:
     from db.engine import create_engine
 
     try:
-        cipher, _signer = resolve_cipher(settings)
+        cipher, _signer = resolve_cipher(settings, create_key_file=False)
     except CryptoError as exc:
         return _fail(str(exc))
 
@@ -130,6 +137,46 @@ def _cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
     except ValueError as exc:
         return _fail(str(exc))
     print(f"deleted {deleted} audit row(s) older than {before.isoformat()}; the prune is audited")
+    return 0
+
+
+def _cmd_catalog(args: argparse.Namespace, settings: Settings) -> int:
+    """`callbot catalog import FILE`: what the admin's /catalog does, from the server's shell."""
+    from pathlib import Path
+
+    from db.catalog import CatalogImportError, apply_catalog, parse_catalog
+    from db.engine import create_engine, session_factory
+    from db.migrate import SchemaNotCurrentError, check_at_head
+
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return _fail(f"{path}: cannot read the file ({exc.strerror or type(exc).__name__})")
+    try:
+        catalog = parse_catalog(data, filename=path.name)
+    except CatalogImportError as exc:
+        # One line per problem, each with where it is (row N / employees[N]) and the field.
+        for problem in exc.problems:
+            print(f"callbot: {path.name}: {problem}", file=sys.stderr)
+        print(f"callbot: {path.name} rejected: nothing imported", file=sys.stderr)
+        return 2
+
+    async def store() -> Any:
+        await check_at_head(settings.database_url)
+        engine = create_engine(settings.database_url)
+        try:
+            async with session_factory(engine).begin() as session:
+                return await apply_catalog(session, catalog)
+        finally:
+            await engine.dispose()
+
+    try:
+        summary = _run_async(store())
+    except SchemaNotCurrentError as exc:
+        return _fail(str(exc))
+    print(f"imported {path.name} (+added ~updated -removed): {summary}")
+    print("a running bot keeps the catalog it has read: restart it (or use /catalog in Telegram)")
     return 0
 
 
@@ -189,6 +236,15 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     prune = audit_sub.add_parser("prune", help="delete audit rows older than a date (audited)")
     prune.add_argument("--before", required=True, help="ISO date or time, e.g. 2026-01-31")
     commands["audit"] = _cmd_audit
+
+    catalog = sub.add_parser("catalog", help="the account catalog (employees, numbers, ...)")
+    catalog_sub = catalog.add_subparsers(dest="catalog_command", metavar="ACTION", required=True)
+    catalog_import = catalog_sub.add_parser(
+        "import",
+        help="import a JSON or CSV catalog file, as /catalog does (format: README)",
+    )
+    catalog_import.add_argument("file", metavar="FILE", help="catalog.json or catalog.csv")
+    commands["catalog"] = _cmd_catalog
 
     # Listed for --help only: main() hands everything after "simulator" to its own parser.
     sub.add_parser(
@@ -250,7 +306,64 @@ def main(argv: Sequence[str] | None = None) -> int:
         json_format=settings.log.format.value == "json",
         secrets=settings.secret_values(),
     )
-    return commands[args.command](args, settings)
+    try:
+        return commands[args.command](args, settings)
+    except Exception as exc:
+        explanation = explain_failure(exc, settings)
+        if explanation is None:
+            raise
+        # An unreachable service is an operator's fix, not a bug: one line, the details at DEBUG.
+        log.debug("%s failed", args.command, exc_info=True)
+        return _fail(explanation)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+
+
+def explain_failure(exc: BaseException, settings: Settings) -> str | None:
+    """One line saying what to check for a failure of the surroundings; None for a bug."""
+    from aiogram.exceptions import (
+        TelegramAPIError,
+        TelegramNetworkError,
+        TelegramUnauthorizedError,
+    )
+    from sqlalchemy.exc import DBAPIError
+
+    api_server = settings.telegram.api_server or "https://api.telegram.org"
+    if isinstance(exc, TelegramUnauthorizedError):
+        return "Telegram refused the bot token: check CALLBOT_TELEGRAM__BOT_TOKEN"
+    if isinstance(exc, TelegramNetworkError):
+        return (
+            f"cannot reach the Telegram Bot API at {api_server} ({_first_line(exc)}): check "
+            "network access from this server (or CALLBOT_TELEGRAM__API_SERVER)"
+        )
+    if isinstance(exc, TelegramAPIError):
+        return f"the Telegram Bot API at {api_server} refused: {_first_line(exc)}"
+    cause: BaseException = exc
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        # SQLAlchemy's adapter error wraps the driver's own, which names the problem.
+        cause = exc.orig.__cause__ or exc.orig
+    unreachable = isinstance(exc, ConnectionError | socket.gaierror | TimeoutError)
+    if isinstance(exc, DBAPIError) or _is_database_error(cause) or unreachable:
+        # Telegram's and the Call API's network errors arrive wrapped (above, and as
+        # api.errors.TransportError inside the bot): a bare connection error here is the
+        # database's (refused, unknown host, timed out).
+        return (
+            f"cannot use the database ({_first_line(cause)}): check CALLBOT_DATABASE__URL and "
+            "that the database server is running and accepts this user"
+        )
+    return None
+
+
+def _is_database_error(exc: BaseException) -> bool:
+    try:
+        from asyncpg import PostgresError
+        from asyncpg.exceptions import InterfaceError
+    except ImportError:  # pragma: no cover - asyncpg is a dependency
+        return False
+    return isinstance(exc, PostgresError | InterfaceError)
 
 
 if __name__ == "__main__":

@@ -43,11 +43,14 @@ async def check_database(settings: Settings) -> Check:
 async def check_encryption(settings: Settings) -> Check:
     from bot.runtime import resolve_cipher
     from db.credentials import count_undecryptable
-    from db.crypto import CryptoError
+    from db.crypto import CryptoError, KeyFileMissingError
     from db.engine import create_engine, session_factory
 
     try:
-        cipher, _signer = resolve_cipher(settings)
+        cipher, _signer = resolve_cipher(settings, create_key_file=False)
+    except KeyFileMissingError as exc:
+        # Nothing can be encrypted without a key yet, so nothing is lost: not a failure.
+        return Check("encryption key", True, str(exc))
     except CryptoError as exc:
         return Check("encryption key", False, str(exc), "set CALLBOT_SECURITY__ENCRYPTION_KEYS")
     engine = create_engine(settings.database_url)
@@ -69,17 +72,25 @@ async def check_encryption(settings: Settings) -> Check:
 
 
 async def check_telegram(settings: Settings) -> Check:
-    from aiogram.exceptions import TelegramAPIError
+    from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 
     from bot.app import build_bot
 
-    if settings.telegram.bot_token is None:
+    token = settings.telegram.bot_token
+    if token is None or not token.get_secret_value():
         return Check(
             "telegram", False, "no bot token", "set CALLBOT_TELEGRAM__BOT_TOKEN (from @BotFather)"
         )
     bot = build_bot(settings)
     try:
         me = await bot.get_me()
+    except TelegramNetworkError as exc:
+        return Check(
+            "telegram",
+            False,
+            f"Bot API unreachable: {exc}",
+            "check network access to the Bot API server (or CALLBOT_TELEGRAM__API_SERVER)",
+        )
     except TelegramAPIError as exc:
         return Check("telegram", False, f"getMe failed: {exc}", "check the bot token")
     except Exception as exc:
@@ -105,7 +116,7 @@ async def _stored_provider(settings: Settings) -> Any:
     from db.models import CredentialKind, StoredCredential
 
     try:
-        cipher, _signer = resolve_cipher(settings)
+        cipher, _signer = resolve_cipher(settings, create_key_file=False)
         engine = create_engine(settings.database_url)
     except Exception:
         return None

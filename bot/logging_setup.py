@@ -21,10 +21,12 @@ REDACTED = "***"
 _PATTERNS: tuple[re.Pattern[str], ...] = (
     # Telegram bot tokens, also inside Bot API URLs (/bot123:ABC.../getMe).
     re.compile(r"(?<!\d)\d{5,12}:[A-Za-z0-9_-]{30,}"),
-    # JSON or query-string fields that carry secrets.
+    # JSON, repr or query-string fields that carry secrets: `key=value`, `"key": "value"`,
+    # `key:value`. A colon followed by a space and an unquoted word is prose, not a field:
+    # "CALLBOT_TELEGRAM__BOT_TOKEN: required to run the bot" must keep its "required".
     re.compile(
         r"""(?P<key>["']?(?:access_token|password|token|secret|api_key|authorization)["']?"""
-        r"""\s*[:=]\s*["']?)(?P<value>[^"'\s,&}]+)""",
+        r"""(?:\s*=\s*["']?|\s*:\s*["']|:(?=[^"'\s])))(?P<value>[^"'\s,&}]+)""",
         re.IGNORECASE,
     ),
     # Passwords inside database URLs: scheme://user:PASSWORD@host
@@ -128,3 +130,8 @@ def setup_logging(
     root.setLevel(level)
     for name in _NOISY_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
+    # Alembic narrates every migration context at INFO ("Context impl ...", "Will assume
+    # transactional DDL"): noise on every `run`, `doctor` and `migrate`; kept for DEBUG.
+    logging.getLogger("alembic").setLevel(
+        logging.DEBUG if logging.getLogger().level <= logging.DEBUG else logging.WARNING
+    )

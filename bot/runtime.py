@@ -61,11 +61,15 @@ def key_file_for(settings: Settings) -> Path:
     return default_key_file(settings.database_url) or settings.data_dir / "callbot.key"
 
 
-def resolve_cipher(settings: Settings) -> tuple[TokenCipher, CallbackSigner]:
+def resolve_cipher(
+    settings: Settings, *, create_key_file: bool = True
+) -> tuple[TokenCipher, CallbackSigner]:
     """The token cipher, and the button signer derived from the newest encryption key.
 
     Deriving the HMAC key (instead of another setting) leaves one secret to manage; rotating
-    the encryption keys simply voids buttons drawn before it.
+    the encryption keys simply voids buttons drawn before it. Only the running bot
+    generates a missing key file (``create_key_file``): checks and maintenance commands
+    report it missing instead of leaving a key behind as a side effect.
     """
     configured = (
         settings.security.encryption_keys.get_secret_value()
@@ -73,7 +77,7 @@ def resolve_cipher(settings: Settings) -> tuple[TokenCipher, CallbackSigner]:
         else None
     )
     key_file = key_file_for(settings)
-    cipher = resolve_keys(configured, settings.database_url, key_file)
+    cipher = resolve_keys(configured, settings.database_url, key_file, create=create_key_file)
     newest = (
         parse_keys(configured)[0]
         if configured and parse_keys(configured)

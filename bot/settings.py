@@ -86,6 +86,9 @@ class TelegramSettings(BaseModel):
         if self.mode is BotMode.WEBHOOK:
             if not self.webhook_url:
                 raise ValueError("webhook_url: required when mode is webhook")
+            if not self.webhook_url.lower().startswith("https://"):
+                # Telegram delivers webhooks over HTTPS only; setWebhook would refuse it later.
+                raise ValueError("webhook_url: must be an https:// URL (Telegram requires HTTPS)")
             if self.webhook_secret is None or len(self.webhook_secret.get_secret_value()) < 16:
                 raise ValueError(
                     "webhook_secret: required when mode is webhook, at least 16 characters"
@@ -144,14 +147,36 @@ class DatabaseSettings(BaseModel):
     def _known_driver(cls, value: SecretStr | None) -> SecretStr | None:
         if value is None or not value.get_secret_value():
             return None
-        scheme = value.get_secret_value().split("://", 1)[0]
+        expected = (
+            "expected sqlite+aiosqlite:///PATH or postgresql+asyncpg://USER:PASSWORD@HOST:PORT/DB"
+        )
+        scheme, separator, _rest = value.get_secret_value().partition("://")
+        # Never echo the URL itself, nor anything that may be part of it: without "://" the
+        # "scheme" is the whole URL, password included.
+        if not separator or not _SCHEME.fullmatch(scheme):
+            raise ValueError(f"not a database URL: {expected}")
         if scheme not in {"sqlite+aiosqlite", "postgresql+asyncpg"}:
-            # Never echo the URL itself: it may carry a password.
-            raise ValueError(
-                f"unsupported driver {scheme!r}: expected sqlite+aiosqlite:///PATH "
-                "or postgresql+asyncpg://USER:PASSWORD@HOST:PORT/DB"
-            )
+            raise ValueError(f"unsupported driver {scheme!r}: {expected}")
         return value
+
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{0,40}")
+
+
+def url_with_password_masked(url: str) -> str:
+    """``url`` with only its password replaced by ``***`` (for `callbot config`)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        return "***"
+    if not password:
+        return url
+    userinfo, _at, host = parts.netloc.rpartition("@")
+    user = userinfo.partition(":")[0]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
 
 
 class SecuritySettings(BaseModel):
@@ -185,6 +210,9 @@ class Settings(BaseSettings):
         env_nested_delimiter=ENV_NESTED_DELIMITER,
         env_file=".env",
         env_file_encoding="utf-8",
+        # `.env.example` copied as it is leaves most variables empty: empty means "not set"
+        # (the default), never an empty path (the current directory) or an empty token.
+        env_ignore_empty=True,
         extra="ignore",
     )
 

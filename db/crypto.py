@@ -37,6 +37,10 @@ class KeyConfigurationError(CryptoError):
     """The configured keys are missing or malformed; the bot must not start."""
 
 
+class KeyFileMissingError(KeyConfigurationError):
+    """No key is configured and the generated key file does not exist (yet)."""
+
+
 class DecryptionError(CryptoError):
     """A stored secret cannot be decrypted with any configured key."""
 
@@ -114,7 +118,9 @@ def default_key_file(database_url: str) -> Path | None:
     return None if path is None else path.with_name(path.stem + ".key")
 
 
-def resolve_keys(configured: str | None, database_url: str, key_file: Path) -> TokenCipher:
+def resolve_keys(
+    configured: str | None, database_url: str, key_file: Path, *, create: bool = True
+) -> TokenCipher:
     """The cipher to use at startup.
 
     - Keys configured: use them (newest first). ``key_file`` is ignored; an operator moving from
@@ -123,6 +129,9 @@ def resolve_keys(configured: str | None, database_url: str, key_file: Path) -> T
       (mode 0600) and log a warning, so the zero-configuration embedded setup still encrypts.
     - No keys and PostgreSQL (or anything else): refuse with ``KeyConfigurationError``: a
       server database outlives containers and is shared, so its key must be managed explicitly.
+
+    ``create=False`` (checks such as `callbot doctor`, `callbot rotate-keys`) never writes a
+    key file: a missing one raises ``KeyFileMissingError`` instead.
     """
     if configured is not None and parse_keys(configured):
         return TokenCipher(parse_keys(configured))
@@ -131,13 +140,18 @@ def resolve_keys(configured: str | None, database_url: str, key_file: Path) -> T
             f"{KEYS_VARIABLE} must be set when the database is PostgreSQL: stored Call API "
             f"sessions are encrypted with it; {GENERATE_HINT}"
         )
-    return TokenCipher([_load_or_generate_key_file(key_file)])
+    return TokenCipher([_load_or_generate_key_file(key_file, create=create)])
 
 
-def _load_or_generate_key_file(key_file: Path) -> str:
+def _load_or_generate_key_file(key_file: Path, *, create: bool = True) -> str:
     try:
         key = key_file.read_text(encoding="ascii").strip()
     except FileNotFoundError:
+        if not create:
+            raise KeyFileMissingError(
+                f"no encryption key yet: {KEYS_VARIABLE} is not set and {key_file} does not "
+                "exist (`callbot run` generates it at its first start)"
+            ) from None
         return _generate_key_file(key_file)
     except (OSError, UnicodeDecodeError) as exc:
         raise KeyConfigurationError(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,7 @@ def create_engine(
     if is_sqlite(database_url):
         path = sqlite_path(database_url)
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            _create_private_file(path)
         engine = _create_async_engine(database_url, echo=echo, **options)
         event.listen(
             engine.sync_engine,
@@ -56,6 +57,20 @@ def create_engine(
         return engine
     options.setdefault("pool_pre_ping", True)
     return _create_async_engine(database_url, echo=echo, **options)
+
+
+def _create_private_file(path: Path) -> None:
+    """Create the SQLite file owner-only (0600) before SQLite would create it 0644.
+
+    It holds phone numbers, encrypted tokens and the audit log. SQLite gives its WAL and
+    shared-memory files the database file's permissions, so they follow.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(descriptor)
 
 
 def _configure_sqlite_connection(dbapi_connection: Any, record: Any) -> None:

@@ -65,8 +65,9 @@ TEXTS: dict[str, dict[str, str]] = {
             "{employee} «Иван Петров».\n"
             "Войдите в UIS: /login → «Ключ доступа» → {key}\n"
             "Потом попробуйте /call 89031234567 и кнопки карточки звонка.\n"
-            "Кнопка — её номер; команды демо начинаются с «!» (список: !help); выход: !quit "
-            "или Ctrl-D."
+            "Кнопка — её номер (или !press N); номер телефона, когда бот его просит, "
+            "отправляется текстом. Команды демо начинаются с «!» (список: !help); выход: "
+            "!quit или Ctrl-D."
         ),
         "admitted": (
             "[демо] как администратор: пользователь {user} одобрен и привязан к сотруднику "
@@ -96,8 +97,9 @@ TEXTS: dict[str, dict[str, str]] = {
             "{employee} (Иван Петров).\n"
             "Sign in to UIS: /login → “Access key” → {key}\n"
             "Then try /call 89031234567 and the buttons of the call card.\n"
-            "Press a button by its number; demo commands start with '!' (list: !help); quit "
-            "with !quit or Ctrl-D."
+            "Press a button by its number (or !press N); a phone number the bot asks for is "
+            "sent as text. Demo commands start with '!' (list: !help); quit with !quit or "
+            "Ctrl-D."
         ),
         "admitted": (
             "[demo] as the administrator: user {user} approved and linked to employee "
@@ -120,7 +122,10 @@ TEXTS: dict[str, dict[str, str]] = {
 
 HELP = """\
 Demo commands (everything else you type is sent to the bot as a chat message):
-  N  or  !press N        press button N of the newest message with buttons
+  N                      press button N of the newest message with buttons, if it has one
+                         and the bot is not waiting for your answer; otherwise the digits
+                         are sent as a message (a phone number, DTMF digits)
+  !press N               press button N, always
   !press TEXT            press the button whose label is / contains TEXT
   !answer                the ringing party picks up (newest call first)
   !fail                  the ringing party does not answer (busy / no answer)
@@ -311,13 +316,30 @@ class DemoChat:
         text = line.strip()
         if not text or text.startswith("#"):
             return
-        if text.isdigit():
+        if text.isdigit() and await self.digits_press_a_button(int(text)):
             await self.press_number(int(text))
         elif text.startswith("!"):
             await self.command(text[1:])
         else:
             await self.emulator.send_message(self.chat_id, text)
         await self.settle()
+
+    async def digits_press_a_button(self, number: int) -> bool:
+        """Whether a typed line of digits means "press button ``number``".
+
+        Only when the newest message with buttons has that button AND the bot is not waiting
+        for a typed answer (its conversation state is empty). Otherwise the digits are what
+        the user means to say: "send the number" is answered with 89037654321, a DTMF or a
+        TTS prompt with digits. ``!press N`` always presses.
+        """
+        message = newest_with_buttons(self.emulator.visible_messages(self.chat_id))
+        if message is None or not 1 <= number <= len(message.button_texts):
+            return False
+        app = self.sandbox.app
+        conversation = app.dispatcher.fsm.get_context(
+            app.bot, chat_id=self.chat_id, user_id=self.chat_id
+        )
+        return await conversation.get_state() is None
 
     async def command(self, text: str) -> None:
         try:
@@ -543,7 +565,9 @@ async def _run_script(chat: DemoChat, path: Path) -> int:
     return 0
 
 
-async def _run_interactive(chat: DemoChat) -> int:
+async def _run_interactive(chat: DemoChat, echo: bool) -> int:
+    """Lines from stdin; ``echo`` (stdin is not a terminal, e.g. a pipe) prints each line into
+    the transcript as a script run does, since no terminal has shown it."""
     queue: asyncio.Queue[str | None] = asyncio.Queue()
     _stdin_lines(asyncio.get_running_loop(), queue)
     follower = asyncio.create_task(chat.follow(), name="demo-follow")
@@ -552,6 +576,8 @@ async def _run_interactive(chat: DemoChat) -> int:
             line = await queue.get()
             if line is None:
                 return 0
+            if echo and line.strip():
+                chat.print(f"\nyou › {line.strip()}")
             try:
                 await chat.handle(line)
             except DemoQuit:
@@ -562,6 +588,13 @@ async def _run_interactive(chat: DemoChat) -> int:
         follower.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await follower
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # closed or replaced streams
+        return False
 
 
 async def run_demo(options: DemoOptions, out: TextIO = sys.stdout) -> int:
@@ -592,7 +625,7 @@ async def run_demo(options: DemoOptions, out: TextIO = sys.stdout) -> int:
                 if options.script is not None:
                     status = await _run_script(chat, options.script)
                 else:
-                    status = await _run_interactive(chat)
+                    status = await _run_interactive(chat, echo=not _is_terminal(sys.stdin))
             finally:
                 chat.say("bye")
         chat.say("done")

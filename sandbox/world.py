@@ -17,9 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import BotApp, build_app, build_bot, run_polling
-from bot.runtime import Runtime, build_runtime
+from bot.runtime import Runtime, build_runtime, key_file_for
 from bot.settings import Settings, load_settings
 from db import catalog as catalog_store
+from db.crypto import generate_key
+from db.engine import is_sqlite
 from db.migrate import upgrade_head
 from sandbox.telegram import TelegramEmulator
 from sandbox.uis import (
@@ -144,6 +146,25 @@ def bot_process_environment(
     return environment
 
 
+def _quietly_create_key_file(settings: Settings) -> None:
+    """Give a sandbox without configured keys its key file before the bot starts.
+
+    The bot would generate it too, with a production warning to back the file up: in a
+    throw-away sandbox that warning would be the first thing a demo user reads.
+    """
+    if settings.security.encryption_keys is not None or not is_sqlite(settings.database_url):
+        return  # configured keys, or PostgreSQL, which never uses a generated key
+    key_file = key_file_for(settings)
+    if key_file.exists():
+        return
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.write(descriptor, (generate_key() + "\n").encode("ascii"))
+    finally:
+        os.close(descriptor)
+
+
 @contextlib.asynccontextmanager
 async def running_sandbox(
     data_dir: Path,
@@ -169,6 +190,7 @@ async def running_sandbox(
             data_dir, database_url, sim_server.url, emu_server.base_url, **settings_extra
         )
         await upgrade_head(settings.database_url)
+        _quietly_create_key_file(settings)
         runtime = await build_runtime(settings)
         await seed_demo(runtime)
         app = build_app(runtime, build_bot(settings))

@@ -20,7 +20,8 @@ from db.migrate import upgrade_head
 DEFAULT_TEST_SERVER_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 START_HINT = (
     "PostgreSQL is not answering at {where}. Start the local server with\n"
-    "    pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start\n"
+    "    bash .ci/start-postgresql\n"
+    "(from the repository root: pg_ctlcluster starts the newest cluster on port 5432)\n"
     "or point CALLBOT_TEST_DATABASE_URL at a server where the test user may CREATE DATABASE."
 )
 

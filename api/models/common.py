@@ -32,6 +32,7 @@ from api.phones import DEFAULT_REGION, normalize_phone
 
 __all__ = [
     "CALL_DIRECTIONS",
+    "FORM_TAG_PREFIX",
     "PHONE_REGION_CONTEXT_KEY",
     "UNCERTAIN",
     "CallDirection",
@@ -121,6 +122,11 @@ def _parse_success(value: object) -> object:
 
 
 SuccessFlag = Annotated[bool, BeforeValidator(_parse_success)]
+
+
+# A parameter documented in two forms (digits or an object) is a tagged union; the tag names
+# the form in a validation error's location, where it is no field: the client drops it.
+FORM_TAG_PREFIX: Final = "form:"
 
 
 class ParamsModel(BaseModel):

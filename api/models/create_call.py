@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StrictBool, StrictInt, StrictStr
+from pydantic import Discriminator, Field, StrictBool, StrictInt, StrictStr, Tag
 
 from api.models.common import (
+    FORM_TAG_PREFIX,
     UNCERTAIN,
     CallDirection,
     CallSessionResult,
@@ -32,6 +33,7 @@ from api.models.common import (
 
 __all__ = [
     "EmployeeTarget",
+    "OperatorTarget",
     "StartEmployeeCallParams",
     "StartEmployeeCallResult",
     "StartInformerCallParams",
@@ -75,6 +77,19 @@ class EmployeeTarget(ParamsModel):
     phone_number: DialTarget | None = Field(
         default=None, description="SIP, extension or E.164; all active numbers when omitted"
     )
+
+
+class OperatorTarget(ParamsModel):
+    """start.simple_call ``operator`` in the object form of the documentation's request example
+    (``{"id": 25, "phone_number": "79260000001"}``); the parameter table says a plain string.
+    Both are accepted and sent as given."""
+
+    id: EntityId | None = None
+    phone_number: E164Phone
+
+
+def _operator_form(value: object) -> str:
+    return FORM_TAG_PREFIX + ("object" if isinstance(value, dict | OperatorTarget) else "digits")
 
 
 class StartEmployeeCallParams(_StartCallParams):
@@ -152,7 +167,11 @@ class StartSimpleCallParams(_StartCallParams):
     show_virtual_phone_number: StrictBool | None = Field(
         default=None, description="server default: true"
     )
-    operator: E164Phone = Field(description="the operator's number (not an employee)")
+    operator: Annotated[
+        Annotated[E164Phone, Tag(FORM_TAG_PREFIX + "digits")]
+        | Annotated[OperatorTarget, Tag(FORM_TAG_PREFIX + "object")],
+        Discriminator(_operator_form),
+    ] = Field(description="the operator's number (not an employee): digits, or {id?, phone_number}")
     operator_confirmation: OperatorConfirmation | None = Field(
         default=None, description="key the operator must press first (0-9, *, # or 'any')"
     )

@@ -23,7 +23,11 @@ def role_of(member: Member) -> Role:
 @router.message(CommandStart())
 async def start_handler(message: Message, actor: Actor, member: Member) -> None:
     greeting = t(actor.lang, "start.welcome", name=member.display_name)
-    await message.answer(f"{greeting}\n\n{command_help(actor.lang, role_of(member))}")
+    text = f"{greeting}\n\n{command_help(actor.lang, role_of(member))}"
+    if not member.allowed:
+        # How someone without access, the future first admin included, learns their id.
+        text += "\n\n" + t(actor.lang, "start.your_id", user_id=actor.user_id)
+    await message.answer(text)
 
 
 @router.message(Command("help"))

@@ -445,4 +445,10 @@ TEXTS: dict[str, str] = {
     "admin.key_bound": "🔑 Key <code>{fingerprint}</code> bound to group “{group}”.",
     "admin.audit_caption": "Audit log for {period}. Entries: {count}.",
     "admin.audit_empty": "No actions during {period}.",
+    # ---- /start from someone without access (appended: issue 15) -----------------------------
+    "start.your_id": (
+        "Your Telegram ID: <code>{user_id}</code>. Give it to the bot's administrator; if the "
+        "bot has just been installed, its owner puts this ID in CALLBOT_TELEGRAM__ADMIN_IDS "
+        "to become the first administrator."
+    ),
 }

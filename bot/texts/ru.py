@@ -458,4 +458,10 @@ TEXTS: dict[str, str] = {
     "admin.key_bound": "🔑 Ключ <code>{fingerprint}</code> привязан к группе «{group}».",
     "admin.audit_caption": "Журнал действий за {period}. Записей: {count}.",
     "admin.audit_empty": "За {period} действий не было.",
+    # ---- /start from someone without access (appended: issue 15) -----------------------------
+    "start.your_id": (
+        "Ваш Telegram ID: <code>{user_id}</code>. Назовите его администратору бота; "
+        "если бот только что установлен, его владелец вписывает этот ID в "
+        "CALLBOT_TELEGRAM__ADMIN_IDS, чтобы стать первым администратором."
+    ),
 }

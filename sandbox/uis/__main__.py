@@ -76,6 +76,12 @@ def build_parser(prog: str = PROGRAM_NAME) -> argparse.ArgumentParser:
         default=defaults.early_switching_rule,
         help="which docs edition's early_switching constraint to enforce",
     )
+    parser.add_argument(
+        "--parameter-check-order",
+        choices=("credentials_first", "parameters_first"),
+        default=defaults.parameter_check_order,
+        help="refuse bad credentials or undocumented parameters first (default %(default)s)",
+    )
     return parser
 
 
@@ -89,6 +95,7 @@ def options_from_args(args: argparse.Namespace) -> SimulatorOptions:
         refuse_plus_in_numbers=not args.accept_plus,
         direction_refusal_mnemonic=args.direction_mnemonic,
         early_switching_rule=args.early_switching_rule,
+        parameter_check_order=args.parameter_check_order,
     )
 
 

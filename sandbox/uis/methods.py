@@ -567,12 +567,15 @@ def list_calls(rt: Runtime, caller: Caller, params: dict[str, Any]) -> Any:
     labels = rt.reference.leg_labels[rt.options.leg_label_language]
     direction = params.get("direction")
     number = params.get("virtual_phone_number")
-    return [
+    calls = [
         rt.engine.list_view(call, caller.now, labels)
         for call in rt.engine.active_calls()
         if (direction is None or call.direction == direction)
         and (number is None or call.virtual_phone_number == number)
     ]
+    if rt.options.single_call_as_object and len(calls) == 1:
+        return calls[0]
+    return calls
 
 
 def release_call(rt: Runtime, caller: Caller, params: dict[str, Any]) -> Any:

@@ -15,6 +15,7 @@ LegLabelLanguage = Literal["ru", "en"]
 EarlySwitchingRule = Literal["uis", "callgear"]
 StartTimeFormat = Literal["example", "table"]
 SuccessFlagStyle = Literal["string", "boolean"]
+ParameterCheckOrder = Literal["credentials_first", "parameters_first"]
 
 
 @dataclass
@@ -69,6 +70,17 @@ class SimulatorOptions:
     # Pretend v4.0 is deprecated: replies then carry metadata.api_version (RU docs spell the flag
     # current_version_depricated; we send the EN/Data API spelling current_version_deprecated).
     api_version_deprecated: bool = False
+
+    # list.calls `data` with exactly one call in progress: the reference shows an array; a
+    # public client's fixtures show the call object itself. True answers a lone call that way.
+    single_call_as_object: bool = False
+
+    # Which is refused first, a request with bad credentials or one with an undocumented
+    # parameter (e.g. login.user with a wrong password and an extra parameter): auth_error or
+    # unexpected_parameters. The reference documents no order. "credentials_first" follows
+    # the docs' list of replies without metadata (credentials before limits before the
+    # parameters); "parameters_first" checks parameter names right after the method.
+    parameter_check_order: ParameterCheckOrder = "credentials_first"
 
     # Lifetime of a login.user session key (documented: 1 hour).
     session_lifetime_seconds: float = 3600.0

@@ -8,6 +8,8 @@
 5. id string/number, method string,      invalid_request (-32600)
    params object
 6. unknown method                        method_not_found (-32601)
+   (option parameter_check_order="parameters_first": undocumented parameter names are
+   refused here, before the credentials: unexpected_parameters (-32602))
 7. credentials: access_token (or login/password for login.user) present and strings,
    then the key/session/credentials     required_parameter_missed / data_type_error,
                                          access_token_invalid|expired|blocked, auth_error (-32001)
@@ -38,7 +40,7 @@ from sandbox.uis.errors import RpcError, make_error, missing_value
 from sandbox.uis.methods import HANDLERS, Caller
 from sandbox.uis.requestlog import LoggedRequest
 from sandbox.uis.runtime import Runtime
-from sandbox.uis.validation import ValidationContext, validate_params
+from sandbox.uis.validation import ValidationContext, check_parameter_names, validate_params
 
 logger = logging.getLogger(__name__)
 
@@ -124,6 +126,8 @@ class RpcDispatcher:
             return self._finish_error(entry, error, request_id, method, None)
         user: User | None = None
         try:
+            if rt.options.parameter_check_order == "parameters_first":
+                check_parameter_names(self._validation_context(method), params)
             user, token = self._authenticate(method, params)
             self._check_ip(client_ip)
         except RpcError as error:
@@ -224,6 +228,13 @@ class RpcDispatcher:
         if not self.rt.account.ip_allowed(client_ip):
             raise self._error("ip_not_whitelisted", params={"ip": client_ip})
 
+    def _validation_context(self, method: str) -> ValidationContext:
+        return ValidationContext(
+            reference=self.rt.reference,
+            method=self.rt.reference.methods[method],
+            refuse_plus_in_numbers=self.rt.options.refuse_plus_in_numbers,
+        )
+
     def _costs(self, method: str) -> tuple[int, int]:
         spec = self.rt.reference.methods[method]
         day = spec.points_day if spec.points_day is not None else DEFAULT_COST
@@ -257,12 +268,7 @@ class RpcDispatcher:
                 method,
                 params={"limit_type": exhausted, "limit_max_value": limit},
             )
-        context = ValidationContext(
-            reference=rt.reference,
-            method=rt.reference.methods[method],
-            refuse_plus_in_numbers=rt.options.refuse_plus_in_numbers,
-        )
-        clean = validate_params(context, params)
+        clean = validate_params(self._validation_context(method), params)
         caller = Caller(method=method, user=user, token=token, now=now)
         result = HANDLERS[method](rt, caller, clean)
         # Points are charged only for successful requests.

@@ -42,9 +42,21 @@ _ID_PARAMS = frozenset(
         "scenario_id",
         "media_file_id",
         "employee.id",
+        "operator.id",
         "virtual_number_group",
     }
 )
+# Parameters the documentation also shows in an object form besides its table's type: the
+# start.simple_call request example sends "operator": {"id": 25, "phone_number": "79260000001"}
+# where the table says a string. Both are accepted; the number is what the call uses.
+_OBJECT_FORMS: dict[tuple[str, str], tuple[ParamSpec, ...]] = {
+    ("start.simple_call", "operator"): (
+        ParamSpec(name="id", type="number", required=False, allowed_values=None, default=None),
+        ParamSpec(
+            name="phone_number", type="string", required=True, allowed_values=None, default=None
+        ),
+    ),
+}
 _DTMF_DIGITS = frozenset("0123456789*#")
 _UP_TO = re.compile(r"up to (\d+)")
 
@@ -91,6 +103,25 @@ def validate_params(ctx: ValidationContext, params: dict[str, Any]) -> dict[str,
     return _validate_object(ctx, ctx.method.params, params, prefix="")
 
 
+def check_parameter_names(ctx: ValidationContext, params: dict[str, Any]) -> None:
+    """Refuse an undocumented parameter (nested objects included) before anything else."""
+    _check_names(ctx, ctx.method.params, params, prefix="")
+
+
+def _check_names(
+    ctx: ValidationContext, specs: tuple[ParamSpec, ...], given: dict[str, Any], prefix: str
+) -> None:
+    by_name = {spec.name: spec for spec in specs}
+    unexpected = sorted(key for key in given if key not in by_name)
+    if unexpected:
+        name = unexpected[0]
+        raise _error(ctx, "unexpected_parameters", prefix + name, given[name])
+    for name, value in given.items():
+        spec = by_name[name]
+        if spec.type == "object" and spec.fields and isinstance(value, dict):
+            _check_names(ctx, spec.fields, value, prefix=prefix + name + ".")
+
+
 def _validate_object(
     ctx: ValidationContext, specs: tuple[ParamSpec, ...], given: dict[str, Any], prefix: str
 ) -> dict[str, Any]:
@@ -106,6 +137,13 @@ def _validate_object(
         if value is None:
             if spec.required:
                 raise _error(ctx, "required_parameter_missed", dotted)
+            continue
+        object_form = _OBJECT_FORMS.get((ctx.method.name, dotted))
+        if object_form is not None and isinstance(value, dict):
+            given_object = _validate_object(ctx, object_form, value, prefix=dotted + ".")
+            number = given_object["phone_number"]
+            bad = _error(ctx, "invalid_parameter_value", dotted + ".phone_number", number)
+            out[spec.name] = _check_phone(ctx, dotted, number, _PHONE_PARAMS[dotted], bad)
             continue
         if not _json_type_ok(spec.type, value):
             raise _error(ctx, "data_type_error", dotted, value)

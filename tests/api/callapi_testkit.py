@@ -41,8 +41,9 @@ OPTION_VARIANTS: dict[str, dict[str, Any]] = {
         "management_success": "boolean",
         "start_time_format": "table",
     },
-    "no-metadata-plus-accepted-unknown-direction-mnemonic": {
+    "no-metadata-plus-accepted-unknown-direction-mnemonic-one-call-as-object": {
         "metadata_location": "none",
+        "single_call_as_object": True,
         "refuse_plus_in_numbers": False,
         "direction_refusal_mnemonic": "unknown",
         "early_switching_rule": "callgear",
@@ -108,10 +109,23 @@ class World:
         return session
 
 
+@pytest.fixture(name="parameter_check_order", params=["credentials_first", "parameters_first"])
+def parameter_check_order_fixture(request: pytest.FixtureRequest) -> str:
+    """The reference documents no order of the credential and the parameter checks: the
+    client's tests run against both (the simulator's ``parameter_check_order`` option)."""
+    return str(request.param)
+
+
 @pytest.fixture(name="world")
-async def world_fixture(request: pytest.FixtureRequest) -> AsyncIterator[World]:
-    """Simulator (manual clock, demo account) + client; ``indirect`` param = option overrides."""
-    overrides: dict[str, Any] = getattr(request, "param", {}) or {}
+async def world_fixture(
+    request: pytest.FixtureRequest, parameter_check_order: str
+) -> AsyncIterator[World]:
+    """Simulator (manual clock, demo account) + client; ``indirect`` param = option overrides.
+
+    ``parameter_check_order`` runs each test under both orders.
+    """
+    overrides: dict[str, Any] = {"parameter_check_order": parameter_check_order}
+    overrides.update(getattr(request, "param", {}) or {})
     clock = ManualClock()
     sim = Simulator(account=demo_account(), options=SimulatorOptions(**overrides), clock=clock)
     async with sim.running(host="127.0.0.1", port=0) as server:

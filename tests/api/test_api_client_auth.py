@@ -12,6 +12,7 @@ from callapi_testkit import (
     MANAGER_LOGIN,
     MANAGER_PASSWORD,
     World,
+    parameter_check_order_fixture,  # noqa: F401 - runs each test under both orders
     world_fixture,  # noqa: F401 - the "world" fixture
 )
 

@@ -10,6 +10,7 @@ from callapi_testkit import (
     MANAGER_EMPLOYEE_ID,
     VIRTUAL_NUMBER,
     World,
+    parameter_check_order_fixture,  # noqa: F401 - runs each test under both orders
     world_fixture,  # noqa: F401 - the "world" fixture
 )
 

@@ -6,6 +6,7 @@ import pytest
 from callapi_testkit import (
     MANAGER_EMPLOYEE_ID,
     World,
+    parameter_check_order_fixture,  # noqa: F401 - runs each test under both orders
     world_fixture,  # noqa: F401 - the "world" fixture
 )
 

@@ -18,6 +18,7 @@ from callapi_testkit import (
     SECOND_VIRTUAL_NUMBER,
     VIRTUAL_NUMBER,
     World,
+    parameter_check_order_fixture,  # noqa: F401 - runs each test under both orders
     world_fixture,  # noqa: F401 - the "world" fixture
 )
 
@@ -444,3 +445,29 @@ async def test_observer_sees_every_attempt_with_context_and_no_secrets(world: Wo
     ids = [r.request_id for r in world.records]
     assert len(set(ids)) == len(ids)
     assert [r["id"] for r in world.requests()] == ids
+
+
+async def test_simple_call_operator_in_its_documented_object_form(world: World) -> None:
+    # The documentation's request example sends the operator as {"id", "phone_number"}.
+    user = world.manager()
+    reply = await user.start_simple_call(
+        virtual_phone_number=VIRTUAL_NUMBER,
+        contact="79031234570",
+        operator={"id": 25, "phone_number": "+7 916 000-01-03"},
+        first_call="operator",
+    )
+    (sent,) = world.requests("start.simple_call")
+    assert sent["params"]["operator"] == {"id": 25, "phone_number": "79160000103"}
+    legs = world.sim.control.call(reply.data.call_session_id)["legs"]
+    assert [leg["number"] for leg in legs] == ["79160000103"]
+
+
+async def test_list_calls_reads_a_lone_call_sent_as_an_array_or_as_the_object(
+    world: World,
+) -> None:
+    # One variant's simulator answers a lone call as the object itself (single_call_as_object).
+    user = world.manager()
+    session = await world.connected_call(user)
+    reply = await user.list_calls()
+    assert [call.call_session_id for call in reply.data] == [session]
+    assert reply.data.find_by_session(session) is not None

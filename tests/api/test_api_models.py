@@ -62,7 +62,7 @@ def test_uncertain_param_is_sent_only_when_set() -> None:
         ({"first_call": "boss"}, "first_call"),
         ({"direction": "sideways"}, "direction"),
         ({"virtual_phone_usage_rule": "roundrobin"}, "virtual_phone_usage_rule"),
-        ({"contact": "7707083893"}, "contact"),
+        ({"contact": "12345678"}, "contact"),  # fits no numbering plan
         ({"contact": "101"}, "contact"),  # extensions are not allowed as contact
         ({"dtmf_string": "12x"}, "dtmf_string"),
         ({"switch_at_once": "yes"}, "switch_at_once"),
@@ -238,3 +238,39 @@ def test_list_talk_options_keeps_unknown_mnemonics() -> None:
 def test_message_constructors() -> None:
     assert Message.media(501).model_dump() == {"type": "media", "value": "501"}
     assert Message.tts("Здравствуйте").model_dump() == {"type": "tts", "value": "Здравствуйте"}
+
+
+def test_simple_call_operator_in_digits_or_in_the_documented_object_form() -> None:
+    base = {
+        "access_token": "t",
+        "first_call": "operator",
+        "virtual_phone_number": "74993720692",
+        "contact": "79031234567",
+    }
+    digits = StartSimpleCallParams.model_validate({**base, "operator": "+971 2 123 4567"})
+    assert digits.to_wire()["operator"] == "97121234567"
+    # The documentation's request example: {"id": 25, "phone_number": "79260000001"}.
+    documented = {"id": 25, "phone_number": "79260000001"}
+    as_object = StartSimpleCallParams.model_validate({**base, "operator": documented})
+    assert as_object.to_wire()["operator"] == documented
+    with pytest.raises(ValidationError) as caught:
+        StartSimpleCallParams.model_validate({**base, "operator": {"phone_number": "12345"}})
+    assert [error["loc"][-1] for error in caught.value.errors()] == ["phone_number"]
+
+
+def test_list_calls_data_as_one_object_is_a_list_of_one_call() -> None:
+    # A public client's fixtures show `data` as the call object itself, not an array of one.
+    one = {
+        "call_session_id": 7,
+        "direction": "in",
+        "start_time": "2016-10-19 12:26:48",
+        "virtual_phone_number": "74993720692",
+        "contact_phone_number": "79031234567",
+        "external_id": "cb-1",
+        "tags": [],
+        "legs": [],
+    }
+    calls = ListCallsResult.model_validate(one)
+    assert len(calls) == 1
+    assert calls.find_by_session(7) is calls[0]
+    assert len(ListCallsResult.model_validate([one, {**one, "call_session_id": 8}])) == 2

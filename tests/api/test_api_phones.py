@@ -40,8 +40,7 @@ def test_normalises_to_e164_digits(raw: str, expected: str) -> None:
 @pytest.mark.parametrize(
     "raw",
     [
-        "7707083893",  # an INN (Sberbank's), not a phone
-        "500100732259",  # a 12-digit INN
+        "500100732259",  # a 12-digit INN: no country's plan has such a number
         "123456",  # an order number
         "12345678",
         "",
@@ -59,6 +58,28 @@ def test_rejects_what_is_not_a_phone(raw: str) -> None:
     assert caught.value.field == "contact"
     assert str(caught.value).startswith("contact: ")
     assert not is_phone_number(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # CallGear UAE virtual numbers: E.164 digits without '+', as the Call API takes them.
+        ("97121234567", "97121234567"),
+        ("+971 2 123 4567", "97121234567"),
+        # A possible Russian number libphonenumber does not know as assigned (a new range):
+        # whether it exists is for UIS to say, not for the client to refuse.
+        ("7707083893", "77707083893"),
+        ("+7 770 708 38 93", "77707083893"),
+    ],
+)
+def test_accepts_every_possible_number_not_only_known_ranges(raw: str, expected: str) -> None:
+    assert normalize_phone(raw, field="contact") == expected
+
+
+def test_free_text_still_offers_only_assigned_numbers() -> None:
+    # The chat's finder stays strict: an INN in a message is not offered as a call.
+    assert find_phone_numbers("ИНН 7707083893") == []
+    assert find_phone_numbers("7707083893") == []
 
 
 def test_rejects_non_strings_naming_the_field() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import re
 import signal
 import sys
@@ -45,9 +46,9 @@ def head(key: str, lang: Lang = RU) -> str:
     return re.split(r"[{<]", CATALOGS[lang][key], maxsplit=1)[0].strip()
 
 
-def visible(html: str) -> str:
-    """A text as the chat shows it (Telegram renders the HTML markup away)."""
-    return re.sub(r"<[^>]+>", "", html)
+def visible(text: str) -> str:
+    """A text as the chat shows it: Telegram renders the HTML tags and entities away."""
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
 
 
 class BotProcess:

@@ -13,10 +13,12 @@ from pathlib import Path
 import aiohttp
 import pytest
 from e2e_kit import MANAGER, fresh_database, webhook_bot, world
+from process_kit import visible
 
 from bot.doctor import run_doctor
+from bot.texts import t
 from db.migrate import check_at_head, upgrade_head
-from sandbox.world import BOT_TOKEN
+from sandbox.world import BOT_TOKEN, admit_manager
 
 pytestmark = pytest.mark.e2e
 
@@ -109,3 +111,15 @@ async def test_webhook_mode_checks_the_secret_and_serves_health(tmp_path: Path) 
         hook = bot.emulator.webhook
         assert hook is not None
         assert hook.get("url") == bot.webhook_url
+
+
+async def test_start_tells_someone_without_access_their_telegram_id(tmp_path: Path) -> None:
+    async with world(tmp_path, admitted=False) as here:
+        newcomer = 4242
+        here.emu.add_user(newcomer, "Newcomer", language_code="en")
+        reply = await here.say("/start", newcomer)
+        assert visible(t("en", "start.your_id", user_id=newcomer)) in (reply.text or "")
+        # Someone with access is not told: they need no id to use the bot.
+        await admit_manager(here.sandbox.runtime)
+        allowed = await here.say("/start")
+        assert visible(t("ru", "start.your_id", user_id=MANAGER)) not in (allowed.text or "")

@@ -239,6 +239,24 @@ async def test_unexpected_parameter_is_refused_with_its_name_and_value() -> None
 
 
 @pytest.mark.parametrize(
+    ("order", "expected"),
+    [("credentials_first", "auth_error"), ("parameters_first", "unexpected_parameters")],
+)
+async def test_which_refusal_comes_first_is_an_option(order: str, expected: str) -> None:
+    # The reference documents no order between the credential and the parameter checks.
+    options = SimulatorOptions(parameter_check_order=order)  # type: ignore[arg-type]
+    async with running_harness(options) as h:
+        login = await h.rpc("login.user", {"login": "nobody", "password": "x", "extra": 1})
+        assert mnemonic_of(login) == expected
+        bad_key = await h.rpc("list.calls", {"access_token": "no-such-key", "extra": 1})
+        assert mnemonic_of(bad_key) == (
+            "access_token_invalid" if order == "credentials_first" else "unexpected_parameters"
+        )
+        # Valid credentials: the extra parameter is refused either way.
+        assert mnemonic_of(await h.call("list.calls", extra=1)) == "unexpected_parameters"
+
+
+@pytest.mark.parametrize(
     ("params", "field", "value"),
     [
         ({"first_call": 1}, "first_call", 1),
@@ -409,3 +427,18 @@ async def test_other_paths_are_not_the_api() -> None:
         )
         assert response.status_code == 404
         assert isinstance(h.client, httpx.AsyncClient)
+
+
+async def test_simple_call_operator_takes_digits_or_the_documented_object() -> None:
+    async with running_harness() as h:
+        common = {"first_call": "operator", "contact": CONTACT, "virtual_phone_number": VN}
+        assert data_of(await h.call("start.simple_call", operator="79160000103", **common))
+        as_object = {"id": 25, "phone_number": "79160000103"}
+        assert data_of(await h.call("start.simple_call", operator=as_object, **common))
+        bad = await h.call("start.simple_call", operator={"phone_number": "12x"}, **common)
+        assert mnemonic_of(bad) == "invalid_parameter_value"
+        assert error_of(bad)["data"]["field"] == "operator.phone_number"
+        extra = await h.call(
+            "start.simple_call", operator={"phone_number": "79160000103", "x": 1}, **common
+        )
+        assert error_of(extra)["data"]["field"] == "operator.x"

@@ -1,0 +1,92 @@
+"""A benchmark smoke run (CI) is too small to judge a target: it prints figures, no verdict."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def _load(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"bench_under_test_{name}", BENCHMARKS / name)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while being built
+    spec.loader.exec_module(module)
+    return module
+
+
+def _bot_report(plan_name: str) -> str:
+    bench = _load("bench_bot.py")
+    plan = getattr(bench, plan_name)
+    # Figures far below both targets: a full run says MISS, a smoke run must not.
+    slow = [0.5] * 10
+    phases = [
+        bench.Samples(label="bot, serial", to_request=slow, to_answer=slow),
+        bench.Samples(label="floor bot, serial", to_request=[0.001] * 10, to_answer=slow),
+        bench.Samples(
+            label=f"bot, {plan.users} chats",
+            to_request=slow,
+            to_answer=slow,
+            window_seconds=1.0,
+            completed_in_window=3,
+            elapsed_seconds=1.0,
+            bot_cpu_seconds=0.5,
+            world_cpu_seconds=0.5,
+        ),
+        bench.Samples(
+            label=f"floor bot, {plan.users} chats",
+            to_request=slow,
+            to_answer=slow,
+            window_seconds=1.0,
+            completed_in_window=5,
+            elapsed_seconds=1.0,
+            bot_cpu_seconds=0.5,
+            world_cpu_seconds=0.5,
+        ),
+    ]
+    results = bench.Results(
+        plan=plan,
+        phases=phases,
+        feed_update=[0.0001],
+        parse_and_feed=[0.0001],
+        client_to_request=[0.001],
+        client_round_trip=[0.001],
+    )
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        bench.report(results)
+    return out.getvalue()
+
+
+def test_bench_bot_smoke_prints_no_verdict_but_a_full_run_does() -> None:
+    smoke = _bot_report("SMOKE")
+    assert "MISS" not in smoke
+    assert ": OK" not in smoke
+    assert "presses/s" in smoke  # the figures are still there
+    full = _bot_report("FULL")
+    assert "target >= 500: MISS" in full
+
+
+def test_bench_audit_smoke_prints_no_verdict() -> None:
+    # The bench makes (and drops) its own database on the local server.
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CALLBOT_")}
+    shown = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "bench_audit.py"), "--smoke"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    assert "writer >=" in shown.stdout
+    assert "MISS" not in shown.stdout
+    assert "OK " not in shown.stdout
