@@ -20,6 +20,7 @@ from bot.callbacks import Action
 from bot.filters import when
 from bot.keyboards import inline
 from bot.logging_setup import SECRETS
+from bot.parsing import parse_id
 from bot.routers.login import _delete_secret
 from bot.routers.spec import RouterSpec
 from bot.runtime import Runtime
@@ -32,6 +33,7 @@ from db import credentials as credential_store
 from db.audit import export_audit_csv
 from db.catalog import CatalogImportError, CatalogSection
 from db.models import AccessState, CredentialKind
+from db.users import EmployeeAlreadyAssignedError
 
 log = logging.getLogger(__name__)
 
@@ -119,8 +121,7 @@ async def _set_access(bot: Bot, actor: Actor, rt: Runtime, user_id: int, allow: 
 
 
 def _user_id_arg(command: CommandObject) -> int | None:
-    raw = (command.args or "").strip()
-    return int(raw) if raw.lstrip("-").isdigit() else None
+    return parse_id((command.args or "").strip(), signed=True)
 
 
 @router.message(Command("users"))
@@ -178,10 +179,11 @@ async def assign_command(
         return
     lang = actor.lang
     parts = (command.args or "").split()
-    if len(parts) not in (2, 3) or not parts[0].isdigit() or not parts[1].isdigit():
+    user_id = parse_id(parts[0]) if len(parts) in (2, 3) else None
+    employee_id = parse_id(parts[1]) if len(parts) in (2, 3) else None
+    if user_id is None or employee_id is None:
         await message.answer(t(lang, "admin.usage", usage="/assign USER_ID EMPLOYEE_ID [PHONE]"))
         return
-    user_id, employee_id = int(parts[0]), int(parts[1])
     async with rt.sessions() as session:
         employee = await catalog_store.get_employee(session, employee_id)
     if employee is None:
@@ -203,8 +205,8 @@ async def assign_command(
             return
     try:
         member = await rt.access.assign_employee(actor.user_id, user_id, employee_id, phone)
-    except Exception as exc:  # e.g. the employee is already someone else's
-        await message.answer(t(lang, "admin.usage", usage=type(exc).__name__))
+    except EmployeeAlreadyAssignedError:
+        await message.answer(t(lang, "admin.employee_taken", employee_id=employee_id))
         return
     if member is None:
         await message.answer(t(lang, "admin.user_not_found", user_id=user_id))
@@ -351,12 +353,12 @@ async def audit_command(
     if not _is_admin(actor):
         await _refuse(message, actor)
         return
-    raw = (command.args or "1").strip()
-    if not raw.isdigit() or not 1 <= int(raw) <= 366:
+    days = parse_id((command.args or "1").strip(), maximum=366)
+    if days is None or days < 1:
         await message.answer(t(lang, "admin.usage", usage="/audit [DAYS 1-366]"))
         return
     end = datetime.now(UTC)
-    start = end - timedelta(days=int(raw))
+    start = end - timedelta(days=days)
     period = f"{start:%Y-%m-%d %H:%M} — {end:%Y-%m-%d %H:%M} UTC"
     await rt.audit.flush(max_wait=5.0)
     async with rt.sessions() as session:

@@ -14,6 +14,7 @@ from aiogram.types import CallbackQuery, Message
 from api.phones import PhoneKind, classify_dial_target
 from bot.filters import when
 from bot.keyboards import choice
+from bot.parsing import INT32_MAX, parse_id
 from bot.routers.spec import RouterSpec
 from bot.runtime import Runtime
 from bot.services.actor import Actor
@@ -159,7 +160,7 @@ async def hold_media_chosen(
     raw = (query.data or "")[5:]
     async with rt.sessions() as session:
         known = {row.id for row in await catalog_store.list_media_files(session)}
-    if not raw.isdigit() or int(raw) not in known:
+    if parse_id(raw) not in known:
         await query.answer(t(actor.lang, "alert.stale"), show_alert=True)
         return
     async with rt.sessions.begin() as session:
@@ -209,15 +210,16 @@ async def favourite_action(
     query: CallbackQuery, actor: Actor, rt: Runtime, state: FSMContext, bot: Bot
 ) -> None:
     parts = (query.data or "").split(":")
-    if parts[1] == "add":
+    if parts[1:] == ["add"]:
         await query.answer()
         await state.set_state(SettingsFlow.favourite)
         await bot.send_message(actor.chat_id, t(actor.lang, "settings.ask_favourite"))
         return
-    if parts[1] == "rm" and len(parts) == 3 and parts[2].isdigit():
+    favourite_id = parse_id(parts[2], maximum=INT32_MAX) if len(parts) == 3 else None
+    if parts[1] == "rm" and favourite_id is not None:
         async with rt.sessions.begin() as session:
             favourites = await settings_store.list_favourites(session, actor.user_id)
-            match = next((row for row in favourites if row.id == int(parts[2])), None)
+            match = next((row for row in favourites if row.id == favourite_id), None)
             if match is not None:
                 await settings_store.remove_favourite(session, actor.user_id, match.target)
         if match is None:
@@ -273,10 +275,11 @@ async def employee_requested(
     message: Message, actor: Actor, rt: Runtime, state: FSMContext, bot: Bot
 ) -> None:
     raw = (message.text or "").strip()
-    if not raw.isdigit():
+    employee_id = parse_id(raw)
+    if employee_id is None:
         await message.answer(t(actor.lang, "admin.usage", usage="<employee id>"))
         return
-    await rt.access.request_employee(actor.user_id, int(raw))
+    await rt.access.request_employee(actor.user_id, employee_id)
     await state.clear()
     await message.answer(t(actor.lang, "settings.employee_request_sent"))
     for admin_id in rt.access.admin_ids:

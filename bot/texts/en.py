@@ -431,4 +431,23 @@ TEXTS: dict[str, str] = {
     "admin.key_bound": "🔑 Key <code>{fingerprint}</code> bound to group “{group}”.",
     "admin.audit_caption": "Audit log for {period}. Entries: {count}.",
     "admin.audit_empty": "No actions during {period}.",
+    # ---- issue 14: bad input, refusals -------------------------------------------------------
+    "alert.unknown_button": "This button is no longer valid. Send the command again.",
+    "alert.unavailable": "Temporarily unavailable: please try again in a minute.",
+    "common.unavailable": (
+        "⏳ Temporarily unavailable: I can't reach my database. Please try again in a minute."
+    ),
+    "common.not_understood": (
+        "I understand commands (/help), phone numbers in text and shared contacts."
+    ),
+    "call.sign_in_first": (
+        "🔑 Sign in to UIS first: calls are placed on your behalf. Nothing was dialled."
+    ),
+    "btn.sign_in": "🔑 Sign in",
+    "call.inform_text_too_long": (
+        "The text is too long: {length} characters, at most {max_length}. Send a shorter one."
+    ),
+    "admin.employee_taken": (
+        "Employee <code>{employee_id}</code> is already linked to another user. Unlink them first."
+    ),
 }
