@@ -230,7 +230,9 @@ async def run_polling(app: BotApp, stop: asyncio.Event | None = None) -> None:
 
 async def run_webhook(app: BotApp, stop: asyncio.Event | None = None) -> None:
     """Serve Telegram's webhook (secret token checked in constant time) and /healthz."""
-    from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+    from aiogram.webhook.aiohttp_server import setup_application
+
+    from bot.webhook import CheckedRequestHandler
 
     settings = app.runtime.settings.telegram
     assert settings.webhook_secret is not None
@@ -242,7 +244,7 @@ async def run_webhook(app: BotApp, stop: asyncio.Event | None = None) -> None:
         return web.json_response({"status": "ok", "handlers_running": app.in_flight.running})
 
     web_app.router.add_get("/healthz", healthz)
-    SimpleRequestHandler(app.dispatcher, app.bot, secret_token=secret).register(
+    CheckedRequestHandler(app.dispatcher, app.bot, secret_token=secret).register(
         web_app, path="/webhook"
     )
     setup_application(web_app, app.dispatcher, bot=app.bot)

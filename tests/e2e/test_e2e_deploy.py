@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
+import logging
 import os
 import socket
 import subprocess
@@ -95,7 +97,9 @@ def _free_port() -> int:
         return port
 
 
-async def test_webhook_mode_checks_the_secret_and_serves_health(tmp_path: Path) -> None:
+async def test_webhook_mode_checks_the_secret_and_serves_health(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     secret = "webhook-secret-0123456789"
     port = _free_port()
     simulator = Simulator(
@@ -162,6 +166,30 @@ async def test_webhook_mode_checks_the_secret_and_serves_health(tmp_path: Path) 
                     headers={"X-Telegram-Bot-Api-Secret-Token": secret},
                 ) as accepted:
                     assert accepted.status == 200
+                # Bodies that are not an Update: 400 and one log line each, nothing dispatched.
+                not_updates = [
+                    b"{not json",
+                    b"\xff\xfe",
+                    b"null",
+                    b"[]",
+                    b"{}",
+                    b'{"update_id": "x"}',
+                    json.dumps({**update, "update_id": 2**70}).encode(),
+                ]
+                caplog.clear()
+                for body in not_updates:
+                    async with http.post(
+                        f"{base}/webhook",
+                        data=body,
+                        headers={
+                            "X-Telegram-Bot-Api-Secret-Token": secret,
+                            "Content-Type": "application/json",
+                        },
+                    ) as bad:
+                        assert bad.status == 400, body
+                refusals = [r for r in caplog.records if r.name == "bot.webhook"]
+                assert len(refusals) == len(not_updates)
+                assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
             # Bots answer a private chat only after the user wrote (emulator rule): do so.
             await emulator.send_message(MANAGER, "/help")
             reply = await emulator.wait_for_bot_message(MANAGER, timeout=15)
