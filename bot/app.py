@@ -22,7 +22,7 @@ from aiohttp import web
 from bot.bot_api_session import JsonBodySession
 from bot.card_messages import draw_card
 from bot.health import Heartbeat
-from bot.middlewares import ActorMiddleware
+from bot.middlewares import ActorMiddleware, CommandLeavesFlow, DatabaseGuard
 from bot.routers import all_routers
 from bot.routers.admin import notify_admins
 from bot.runtime import Runtime
@@ -32,7 +32,7 @@ from bot.services.calls import CardUpdate
 from bot.settings import BotMode, Settings
 from bot.telegram_session import ResilientRequests
 from bot.texts import Lang, lang_for, t
-from bot.texts.commands import bot_commands
+from bot.texts.commands import ALL_COMMANDS, bot_commands
 
 log = logging.getLogger(__name__)
 
@@ -163,8 +163,12 @@ def build_app(runtime: Runtime, bot: Bot) -> BotApp:
         await notify_admins(bot_, member, runtime)
 
     actor_middleware = ActorMiddleware(runtime, notify)
+    database_guard = DatabaseGuard()
+    dispatcher.message.outer_middleware(database_guard)
+    dispatcher.callback_query.outer_middleware(database_guard)
     dispatcher.message.outer_middleware(actor_middleware)
     dispatcher.callback_query.outer_middleware(actor_middleware)
+    dispatcher.message.outer_middleware(CommandLeavesFlow(frozenset(ALL_COMMANDS)))
     for router in all_routers():
         dispatcher.include_router(router)
 

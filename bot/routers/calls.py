@@ -16,6 +16,8 @@ from bot.callbacks import Action
 from bot.card_messages import draw_card
 from bot.filters import when
 from bot.keyboards import choice, inline
+from bot.parsing import parse_id
+from bot.routers.login import LOGIN_MENU_CALLBACK
 from bot.routers.spec import RouterSpec
 from bot.runtime import Runtime
 from bot.services.actor import Actor
@@ -34,7 +36,9 @@ COMMAND_KINDS = {
     "scenario": StartKind.SCENARIO,
     "inform": StartKind.INFORMER,
 }
-TTS_MAX_LENGTH = 1000  # the account's limit is unknown to us; UIS answers tts_text_exceeded
+# The account's own limit is only learnt from a tts_text_exceeded reply; 1000 is UIS's
+# default and what the hold text is checked against.
+TTS_MAX_LENGTH = 1000
 
 
 class StartFlow(StatesGroup):
@@ -56,10 +60,41 @@ def _stash(request: StartRequest) -> dict[str, Any]:
     return data
 
 
+async def _refused_signed_out(
+    bot: Bot, chat_id: int, actor: Actor, rt: Runtime, state: FSMContext
+) -> bool:
+    """Signed out: say "sign in first" with the button, before asking or sending anything."""
+    if await rt.auth.credential_for(actor) is not None:
+        return False
+    await state.clear()
+    await bot.send_message(
+        chat_id,
+        t(actor.lang, "call.sign_in_first"),
+        reply_markup=choice([[(t(actor.lang, "btn.sign_in"), LOGIN_MENU_CALLBACK)]]),
+    )
+    return True
+
+
 async def proceed(
     bot: Bot, chat_id: int, actor: Actor, rt: Runtime, state: FSMContext, request: StartRequest
 ) -> None:
     """Start the call, or ask for whatever is still missing (never fail on a missing setting)."""
+    if await _refused_signed_out(bot, chat_id, actor, rt, state):
+        return
+    if request.message_text is not None and len(request.message_text) > TTS_MAX_LENGTH:
+        # Checked here, like the hold text: UIS would spend points to refuse it.
+        await state.set_data(_stash(dataclasses.replace(request, message_text=None)))
+        await state.set_state(StartFlow.message)
+        await bot.send_message(
+            chat_id,
+            t(
+                actor.lang,
+                "call.inform_text_too_long",
+                length=len(request.message_text),
+                max_length=TTS_MAX_LENGTH,
+            ),
+        )
+        return
     if request.virtual_number is None:
         default = await rt.calls.default_virtual_number(actor)
         if default:
@@ -172,6 +207,8 @@ async def start_command(
     bot: Bot,
 ) -> None:
     await state.clear()
+    if await _refused_signed_out(bot, message.chat.id, actor, rt, state):
+        return
     kind = COMMAND_KINDS[command.command.lower()]
     await _begin(message, actor, rt, state, kind, command.args or "", bot)
 
@@ -240,12 +277,15 @@ async def scenario_chosen(
     query: CallbackQuery, actor: Actor, rt: Runtime, state: FSMContext, bot: Bot
 ) -> None:
     data = await state.get_data()
-    raw = (query.data or "")[4:]
-    if not data.get("kind") or not raw.isdigit():
+    scenario_id = parse_id((query.data or "")[4:])
+    async with rt.sessions() as session:
+        known = {row.id for row in await catalog_store.list_scenarios(session)}
+    # A forged id never reaches UIS: only scenarios of the catalog are offered and accepted.
+    if not data.get("kind") or scenario_id is None or scenario_id not in known:
         await query.answer(t(actor.lang, "alert.stale"), show_alert=True)
         return
     await query.answer()
-    request = dataclasses.replace(_request_from(data), scenario_id=int(raw))
+    request = dataclasses.replace(_request_from(data), scenario_id=scenario_id)
     await proceed(bot, actor.chat_id, actor, rt, state, request)
 
 
@@ -254,14 +294,14 @@ async def inform_media_chosen(
     query: CallbackQuery, actor: Actor, rt: Runtime, state: FSMContext, bot: Bot
 ) -> None:
     data = await state.get_data()
-    raw = (query.data or "")[4:]
+    media_id = parse_id((query.data or "")[4:])
     async with rt.sessions() as session:
         known = {row.id for row in await catalog_store.list_media_files(session)}
-    if data.get("kind") != StartKind.INFORMER.value or not raw.isdigit() or int(raw) not in known:
+    if data.get("kind") != StartKind.INFORMER.value or media_id is None or media_id not in known:
         await query.answer(t(actor.lang, "alert.stale"), show_alert=True)
         return
     await query.answer()
-    request = dataclasses.replace(_request_from(data), media_id=int(raw))
+    request = dataclasses.replace(_request_from(data), media_id=media_id)
     await proceed(bot, actor.chat_id, actor, rt, state, request)
 
 

@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 
 router = RouterSpec("login")
 
+# The "sign in" button offered where signing in is the missing step (e.g. /call signed out).
+LOGIN_MENU_CALLBACK = "login:menu"
+
 
 class LoginFlow(StatesGroup):
     key = State()
@@ -60,11 +63,21 @@ async def login_command(message: Message, actor: Actor, rt: Runtime, state: FSMC
         await message.answer(t(lang, "login.private_only"))
         return
     await state.clear()
+    await _show_login_menu(message.bot, actor, rt)
+
+
+async def _show_login_menu(bot: Bot | None, actor: Actor, rt: Runtime) -> None:
+    lang = actor.lang
+    if bot is None:
+        return
     current = await rt.auth.status(actor.user_id)
     if current is not None and not current.is_expired():
-        await message.answer(t(lang, "login.already_signed_in", fingerprint=current.fingerprint))
+        await bot.send_message(
+            actor.chat_id, t(lang, "login.already_signed_in", fingerprint=current.fingerprint)
+        )
         return
-    await message.answer(
+    await bot.send_message(
+        actor.chat_id,
         t(lang, "login.choose_method"),
         reply_markup=choice(
             [
@@ -86,7 +99,10 @@ async def login_choice(
         return
     choice_made = (query.data or "").split(":", 1)[1]
     await query.answer()
-    if choice_made == "key":
+    if choice_made == LOGIN_MENU_CALLBACK.split(":", 1)[1]:
+        await state.clear()
+        await _show_login_menu(bot, actor, rt)
+    elif choice_made == "key":
         await state.set_state(LoginFlow.key)
         await bot.send_message(actor.chat_id, t(lang, "login.ask_key"))
     elif choice_made == "password":

@@ -11,6 +11,7 @@ import pytest
 from e2e_kit import CLIENT, MANAGER, world
 
 from bot.health import check_heartbeat
+from bot.texts import Lang, t
 from db.catalog import list_employees
 from sandbox.uis import SimulatorOptions, demo_catalog_bytes
 from sandbox.world import DEMO_ADMIN_ID
@@ -65,9 +66,9 @@ async def test_a_dead_key_is_refused_with_its_mnemonic_and_not_stored(
 
 async def test_without_login_a_call_asks_to_sign_in(tmp_path: Path) -> None:
     async with world(tmp_path, logged_in=False) as here:
-        card = await here.start_call()
-        assert "token_missing" in (card.text or "")
-        assert not here.requests("start.employee_call")
+        reply = await here.say("/call 79031234567")
+        assert reply.button_texts == [t(Lang.RU, "btn.sign_in")]
+        assert not here.requests()
 
 
 async def test_an_expiring_session_is_warned_about(tmp_path: Path) -> None:
