@@ -307,8 +307,6 @@ async def bindkey_command(
 async def group_key_given(message: Message, actor: Actor, rt: Runtime, state: FSMContext) -> None:
     lang = actor.lang
     key = (message.text or "").strip()
-    if key:
-        SECRETS.add(key)
     await _delete_secret(message, lang)
     data = await state.get_data()
     await state.clear()
@@ -339,6 +337,7 @@ async def group_key_given(message: Message, actor: Actor, rt: Runtime, state: FS
             bound_by=actor.user_id,
             kind=CredentialKind.PERMANENT_KEY,
         )
+    SECRETS.add_user_secret(key)  # verified and stored: a secret we keep
     rt.auth.invalidate()
     title = chat.title if chat is not None and chat.title else str(group_chat_id)
     await message.answer(t(lang, "admin.key_bound", fingerprint=saved.fingerprint, group=title))

@@ -17,7 +17,6 @@ from api.errors import CallApiClientError
 from bot.card_messages import draw_card
 from bot.filters import when
 from bot.keyboards import choice
-from bot.logging_setup import SECRETS
 from bot.routers.spec import RouterSpec
 from bot.runtime import Runtime
 from bot.services.actor import Actor
@@ -119,8 +118,6 @@ async def login_choice(
 async def key_given(message: Message, actor: Actor, rt: Runtime, state: FSMContext) -> None:
     lang = actor.lang
     key = (message.text or "").strip()
-    if key:
-        SECRETS.add(key)
     await _delete_secret(message, lang)
     if not key:
         await message.answer(t(lang, "login.empty_input"))
@@ -152,8 +149,6 @@ async def login_given(message: Message, actor: Actor, state: FSMContext) -> None
 async def password_given(message: Message, actor: Actor, state: FSMContext) -> None:
     lang = actor.lang
     password = message.text or ""
-    if password:
-        SECRETS.add(password)
     await _delete_secret(message, lang)
     if not password:
         await message.answer(t(lang, "login.empty_input"))

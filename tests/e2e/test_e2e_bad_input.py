@@ -16,9 +16,10 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from e2e_kit import CLIENT, MANAGER, World, world
+from e2e_kit import CLIENT, MANAGER, MANAGER_KEY, World, world
 
 from bot.callbacks import Action
+from bot.logging_setup import SECRETS, redact
 from bot.texts import Lang, t
 from sandbox.world import DEMO_ADMIN_ID
 
@@ -34,6 +35,12 @@ def plain(text: str) -> str:
 
 def error_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def settle(here: World) -> None:
+    """Wait until the bot has taken the last update and finished every handler."""
+    await here.emu.wait_for_bot_message(MANAGER, include_edits=False, timeout=15)
+    assert await here.sandbox.app.in_flight.wait_idle(30)
 
 
 async def answer_to(here: World, data: str, chat_id: int = MANAGER) -> tuple[str | None, bool]:
@@ -216,3 +223,31 @@ async def test_while_the_database_is_down_every_update_is_answered(tmp_path: Pat
             await admin.close()
         reply = await here.say("/settings")
         assert reply.buttons
+
+
+async def test_only_verified_or_stored_secrets_are_redacted(tmp_path: Path) -> None:
+    async with world(tmp_path, logged_in=False) as here:
+        # A wrong key and a failed password sign-in: what was typed is not a secret we keep,
+        # so it does not mask that word in every later log line.
+        await here.say("/login")
+        await here.emu.press_button(MANAGER, t(RU, "btn.login_key"), timeout=15)
+        await here.emu.wait_for_bot_message(MANAGER, timeout=15)
+        await here.emu.send_message(MANAGER, "Traceback-wrong-key")
+        await settle(here)
+        await here.say("/login")
+        await here.emu.press_button(MANAGER, t(RU, "btn.login_password"), timeout=15)
+        await here.emu.wait_for_bot_message(MANAGER, timeout=15)
+        await here.say("nobody@example.test")
+        await here.emu.send_message(MANAGER, "Traceback")
+        await settle(here)
+        await here.emu.press_button(MANAGER, t(RU, "btn.session_only"), timeout=15)
+        await settle(here)
+        assert here.requests("login.user")
+        assert "Traceback" not in SECRETS
+        assert "Traceback-wrong-key" not in SECRETS
+        assert redact("Traceback (most recent call last)") == "Traceback (most recent call last)"
+        # A verified key is masked while it is stored, and no longer once signed out.
+        await here.log_in_with_key()
+        assert MANAGER_KEY in SECRETS
+        await here.say("/logout")
+        assert MANAGER_KEY not in SECRETS
