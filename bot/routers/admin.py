@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import io
 import logging
+from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiogram import Bot, F
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -55,13 +57,28 @@ async def _refuse(message: Message, actor: Actor) -> None:
     await message.answer(t(actor.lang, "access.admin_only"))
 
 
+def _username(username: str | None) -> str:
+    return f"@{username}" if username else "—"
+
+
 async def notify_admins(bot: Bot, member: Member, runtime: Runtime) -> None:
-    """A new user asks for access: each admin gets one-shot approve/deny buttons."""
+    """A new user asks for access: each admin gets one-shot approve/deny buttons.
+
+    At most a few per admin and minute (``AccessRequestDesk``): a wave of new users becomes
+    one "more are waiting" note instead of a message each.
+    """
     if runtime.access.mode.value != "approval":
         return
+    desk = runtime.access.requests
     for admin_id in runtime.access.admin_ids:
+        admission = desk.admit(admin_id)
+        if admission == "skip":
+            continue
         admin = await runtime.access.member(admin_id)
         lang = lang_for(admin.language_code if admin else None)
+        if admission == "more":
+            await bot.send_message(admin_id, t(lang, "access.admin_more_requests"))
+            continue
         admin_actor = Actor(user_id=admin_id, chat_id=admin_id, lang=lang, is_admin=True)
         payload = {"user_id": member.user_id}
         buttons = [
@@ -78,14 +95,16 @@ async def notify_admins(bot: Bot, member: Member, runtime: Runtime) -> None:
             lang,
             "access.admin_new_request",
             name=member.display_name,
-            username="",
+            username=_username(member.username),
             user_id=member.user_id,
             language=member.language_code or "—",
         )
         try:
-            await bot.send_message(admin_id, text, reply_markup=inline(buttons))
+            sent = await bot.send_message(admin_id, text, reply_markup=inline(buttons))
         except Exception:  # an admin who never opened a chat with the bot cannot be messaged
             log.warning("could not notify admin %s of a new user", admin_id)
+            continue
+        desk.shown(member.user_id, admin_id, sent.message_id)
 
 
 async def decide_user(
@@ -107,6 +126,12 @@ async def _set_access(bot: Bot, actor: Actor, rt: Runtime, user_id: int, allow: 
             actor.chat_id, t(actor.lang, "admin.user_not_found", user_id=user_id)
         )
         return
+    # The request's buttons have done their job, for every admin who was shown them.
+    for admin_chat, message_id in rt.access.requests.handled(user_id):
+        with suppress(TelegramAPIError):
+            await bot.edit_message_reply_markup(
+                chat_id=admin_chat, message_id=message_id, reply_markup=None
+            )
     key = "admin.approved" if allow else "admin.denied"
     await bot.send_message(
         actor.chat_id, t(actor.lang, key, name=member.display_name, user_id=user_id)
@@ -148,7 +173,7 @@ async def users_command(message: Message, actor: Actor, rt: Runtime) -> None:
                 "admin.user_line",
                 user_id=member.user_id,
                 name=member.display_name,
-                username="",
+                username=_username(member.username),
                 status=t(lang, status),
                 employee=member.employee_id if member.employee_id is not None else "—",
             )

@@ -15,6 +15,7 @@ from api.phones import find_phone_numbers
 from bot.callbacks import Action
 from bot.card_messages import draw_card
 from bot.filters import when
+from bot.keyboard_cleanup import retire_keyboard
 from bot.keyboards import choice, inline
 from bot.parsing import parse_id
 from bot.routers.login import LOGIN_MENU_CALLBACK
@@ -26,6 +27,7 @@ from bot.services.presentation import display_phone, invalid_number_text
 from bot.texts import t
 from db import call_settings as settings_store
 from db import catalog as catalog_store
+from db.models import CatalogVirtualNumber
 
 router = RouterSpec("calls")
 
@@ -45,6 +47,12 @@ class StartFlow(StatesGroup):
     number = State()
     operator = State()
     message = State()
+
+
+def virtual_number_label(row: CatalogVirtualNumber) -> str:
+    """A virtual number as the picker shows it: the number and its catalog name."""
+    number = display_phone(row.number)
+    return f"{number} · {row.name}"[:60] if row.name else number
 
 
 def _request_from(data: dict[str, Any]) -> StartRequest:
@@ -114,7 +122,7 @@ async def proceed(
             await state.clear()
             await bot.send_message(chat_id, t(lang, "settings.no_virtual_numbers"))
             return
-        rows = [[(display_phone(row.number), f"vn:{row.number}")] for row in numbers]
+        rows = [[(virtual_number_label(row), f"vn:{row.number}")] for row in numbers]
         await bot.send_message(
             chat_id, t(lang, "settings.ask_virtual_number"), reply_markup=choice(rows)
         )
@@ -266,6 +274,7 @@ async def virtual_number_chosen(
     await query.answer(
         t(actor.lang, "settings.virtual_number_saved", number=display_phone(number))[:190]
     )
+    await retire_keyboard(query)
     data = await state.get_data()
     if data.get("kind"):
         request = dataclasses.replace(_request_from(data), virtual_number=number)
@@ -285,6 +294,7 @@ async def scenario_chosen(
         await query.answer(t(actor.lang, "alert.stale"), show_alert=True)
         return
     await query.answer()
+    await retire_keyboard(query)
     request = dataclasses.replace(_request_from(data), scenario_id=scenario_id)
     await proceed(bot, actor.chat_id, actor, rt, state, request)
 
@@ -301,6 +311,7 @@ async def inform_media_chosen(
         await query.answer(t(actor.lang, "alert.stale"), show_alert=True)
         return
     await query.answer()
+    await retire_keyboard(query)
     request = dataclasses.replace(_request_from(data), media_id=media_id)
     await proceed(bot, actor.chat_id, actor, rt, state, request)
 

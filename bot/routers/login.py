@@ -16,6 +16,7 @@ from aiogram.types import CallbackQuery, Message
 from api.errors import CallApiClientError
 from bot.card_messages import draw_card
 from bot.filters import when
+from bot.keyboard_cleanup import retire_keyboard
 from bot.keyboards import choice
 from bot.routers.spec import RouterSpec
 from bot.runtime import Runtime
@@ -98,6 +99,7 @@ async def login_choice(
         return
     choice_made = (query.data or "").split(":", 1)[1]
     await query.answer()
+    await retire_keyboard(query)
     if choice_made == LOGIN_MENU_CALLBACK.split(":", 1)[1]:
         await state.clear()
         await _show_login_menu(bot, actor, rt)

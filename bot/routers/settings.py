@@ -13,8 +13,10 @@ from aiogram.types import CallbackQuery, Message
 
 from api.phones import PhoneKind, classify_dial_target
 from bot.filters import when
+from bot.keyboard_cleanup import retire_keyboard
 from bot.keyboards import choice
 from bot.parsing import INT32_MAX, parse_id
+from bot.routers.calls import virtual_number_label
 from bot.routers.spec import RouterSpec
 from bot.runtime import Runtime
 from bot.services.actor import Actor
@@ -107,7 +109,7 @@ async def settings_choice(
         if not numbers:
             await bot.send_message(actor.chat_id, t(lang, "settings.no_virtual_numbers"))
             return
-        rows = [[(display_phone(row.number), f"vn:{row.number}")] for row in numbers]
+        rows = [[(virtual_number_label(row), f"vn:{row.number}")] for row in numbers]
         await bot.send_message(
             actor.chat_id, t(lang, "settings.ask_virtual_number"), reply_markup=choice(rows)
         )
@@ -169,6 +171,7 @@ async def hold_media_chosen(
         )
     await state.clear()
     await query.answer(t(actor.lang, "settings.hold_message_saved"))
+    await retire_keyboard(query)
 
 
 @router.message(StateFilter(SettingsFlow.hold), when(F.text))

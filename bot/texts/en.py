@@ -450,4 +450,8 @@ TEXTS: dict[str, str] = {
     "admin.employee_taken": (
         "Employee <code>{employee_id}</code> is already linked to another user. Unlink them first."
     ),
+    "access.admin_more_requests": (
+        "🆕 More access requests are arriving: I'll hold the rest for a minute. "
+        "All of them are in /users (approve with /approve ID)."
+    ),
 }

@@ -1,0 +1,87 @@
+"""Conversations (issue 14): used keyboards are retired, admins are not flooded."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pytest
+from e2e_kit import CLIENT, MANAGER, world
+
+from bot.texts import Lang, t
+from sandbox.world import DEMO_ADMIN_ID
+
+pytestmark = pytest.mark.e2e
+
+RU = Lang.RU
+
+
+def plain(text: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", str(text)))
+
+
+async def test_menus_and_pickers_lose_their_buttons_once_used(tmp_path: Path) -> None:
+    async with world(tmp_path, logged_in=False) as here:
+        menu = await here.say("/login")
+        assert menu.buttons
+        await here.emu.press_button(MANAGER, t(RU, "btn.login_key"), timeout=15)
+        await here.emu.wait_for_bot_message(MANAGER, include_edits=False, timeout=15)
+        assert not here.emu.message(MANAGER, menu.message_id).buttons  # type: ignore[union-attr]
+        await here.emu.send_message(MANAGER, "demo-key-manager-0001")
+        await here.emu.wait_for_bot_message(
+            MANAGER, text_contains="✅", include_edits=False, timeout=15
+        )
+
+        picker = await here.say(f"/call {CLIENT}")
+        # Catalog names, not bare numbers.
+        assert any("Москва, отдел продаж" in label for label in picker.button_texts)
+        await here.emu.press_button(MANAGER, picker.button_texts[0], timeout=15)
+        await here.emu.wait_for_bot_message(MANAGER, include_edits=False, timeout=15)
+        assert not here.emu.message(MANAGER, picker.message_id).buttons  # type: ignore[union-attr]
+
+
+async def test_a_handled_access_request_loses_its_buttons_and_names_the_username(
+    tmp_path: Path,
+) -> None:
+    async with world(tmp_path) as here:
+        await here.say("/start", DEMO_ADMIN_ID)
+        newcomer = 3003
+        here.emu.add_user(newcomer, "Пётр", username="petr_k", language_code="ru")
+        await here.say("/start", newcomer)
+        request = await here.reply_matching(DEMO_ADMIN_ID, lambda m: "3003" in (m.text or ""))
+        assert request.text == plain(
+            t(
+                RU,
+                "access.admin_new_request",
+                name="Пётр",
+                username="@petr_k",
+                user_id=newcomer,
+                language="ru",
+            )
+        )
+        await here.emu.press_button(
+            DEMO_ADMIN_ID, t(RU, "btn.approve"), message_id=request.message_id, timeout=15
+        )
+        await here.reply_matching(newcomer, lambda m: bool(m.text))
+        await here.sandbox.app.in_flight.wait_idle(30)
+        shown = here.emu.message(DEMO_ADMIN_ID, request.message_id)
+        assert shown is not None
+        assert not shown.buttons
+
+
+async def test_a_wave_of_new_users_does_not_flood_an_admin(tmp_path: Path) -> None:
+    async with world(tmp_path) as here:
+        await here.say("/start", DEMO_ADMIN_ID)
+        before = len(here.emu.visible_messages(DEMO_ADMIN_ID, from_bot=True))
+        desk = here.sandbox.runtime.access.requests
+        newcomers = range(5000, 5000 + desk.per_window + 10)
+        for user_id in newcomers:
+            here.emu.add_user(user_id, f"User {user_id}", language_code="ru")
+            await here.say("/start", user_id)
+        await here.sandbox.app.in_flight.wait_idle(30)
+        shown = here.emu.visible_messages(DEMO_ADMIN_ID, from_bot=True)[before:]
+        assert len(shown) == desk.per_window + 1, [m.text for m in shown]
+        assert shown[-1].text == plain(t(RU, "access.admin_more_requests"))
+        users = await here.say("/users", DEMO_ADMIN_ID)
+        assert str(newcomers[-1]) in (users.text or "")
