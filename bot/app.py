@@ -22,7 +22,7 @@ from aiohttp import web
 from bot.bot_api_session import JsonBodySession
 from bot.card_messages import draw_card
 from bot.health import Heartbeat
-from bot.middlewares import ActorMiddleware, CommandLeavesFlow, DatabaseGuard
+from bot.middlewares import ActorMiddleware, CommandLeavesFlow, DatabaseGuard, GroupMentions
 from bot.routers import all_routers
 from bot.routers.admin import notify_admins
 from bot.runtime import Runtime
@@ -166,6 +166,7 @@ def build_app(runtime: Runtime, bot: Bot) -> BotApp:
     database_guard = DatabaseGuard()
     dispatcher.message.outer_middleware(database_guard)
     dispatcher.callback_query.outer_middleware(database_guard)
+    dispatcher.message.outer_middleware(GroupMentions())
     dispatcher.message.outer_middleware(actor_middleware)
     dispatcher.callback_query.outer_middleware(actor_middleware)
     dispatcher.message.outer_middleware(CommandLeavesFlow(frozenset(ALL_COMMANDS)))

@@ -8,7 +8,15 @@ from typing import Any
 
 from aiogram import BaseMiddleware, Bot
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, Update, User
+from aiogram.types import (
+    CallbackQuery,
+    Chat,
+    Message,
+    MessageEntity,
+    TelegramObject,
+    Update,
+    User,
+)
 
 from bot.runtime import Runtime
 from bot.services.access import Member
@@ -206,3 +214,66 @@ class CommandLeavesFlow(BaseMiddleware):
                 await state.clear()
                 data["raw_state"] = None
         return await handler(event, data)
+
+
+def _utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _own_mention(message: Message, username: str | None) -> MessageEntity | None:
+    """The first ``@username`` entity that names this bot, if any."""
+    if not username or not message.text:
+        return None
+    wanted = f"@{username}".lower()
+    for entity in message.entities or []:
+        if entity.type == "mention" and entity.extract_from(message.text).lower() == wanted:
+            return entity
+    return None
+
+
+class GroupMentions(BaseMiddleware):
+    """In a group, a message that mentions the bot is for the bot.
+
+    ``@bot /call 8903…`` runs ``/call 8903…``: the mention is cut off and the rest goes
+    through the routers as the command it is. Any other message mentioning the bot is marked
+    ``addressed_to_bot`` (with the mention cut out), so that the number detector answers it as
+    it answers any private message. Other group messages stay unanswered, as the README says:
+    a group where the bot is an admin (or privacy mode is off) delivers every message.
+    """
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        if not isinstance(event, Message) or event.chat.type == "private" or not event.text:
+            return await handler(event, data)
+        bot: Bot | None = data.get("bot")
+        mention = _own_mention(event, (await bot.me()).username if bot is not None else None)
+        if mention is None:
+            return await handler(event, data)
+        addressed = _without_entity(event, mention)
+        if bot is not None:
+            addressed = addressed.as_(bot)
+        data["addressed_to_bot"] = True
+        return await handler(addressed, data)
+
+
+def _without_entity(message: Message, cut: MessageEntity) -> Message:
+    """The message with one entity's text (and the spaces after it) removed, offsets moved."""
+    text = message.text or ""
+    units = text.encode("utf-16-le")
+    before = units[: cut.offset * 2].decode("utf-16-le")
+    after_units = units[(cut.offset + cut.length) * 2 :].decode("utf-16-le")
+    after = after_units.lstrip()
+    stripped_lead = _utf16_len(after_units) - _utf16_len(after)
+    if not before.strip():
+        before = ""
+    new_text = (before + after) if not before else (before.rstrip() + " " + after)
+    removed = _utf16_len(text) - _utf16_len(new_text)
+    end = cut.offset + cut.length + stripped_lead
+    entities: list[MessageEntity] = []
+    for entity in message.entities or []:
+        if entity is cut:
+            continue
+        if entity.offset >= end:
+            entities.append(entity.model_copy(update={"offset": entity.offset - removed}))
+        elif entity.offset + entity.length <= cut.offset:
+            entities.append(entity)
+    return message.model_copy(update={"text": new_text, "entities": entities or None})

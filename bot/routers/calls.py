@@ -14,7 +14,7 @@ from aiogram.types import CallbackQuery, Message
 from api.phones import find_phone_numbers
 from bot.callbacks import Action
 from bot.card_messages import draw_card
-from bot.filters import when
+from bot.filters import for_the_bot, when
 from bot.keyboard_cleanup import retire_keyboard
 from bot.keyboards import choice, inline
 from bot.parsing import parse_id
@@ -381,7 +381,7 @@ async def contact_shared(message: Message, actor: Actor, rt: Runtime) -> None:
     await _offer_numbers(message, actor, rt, numbers)
 
 
-@router.message(when(F.chat.type == "private"), when(F.text | F.caption))
+@router.message(for_the_bot, when(F.text | F.caption))
 async def numbers_in_text(message: Message, actor: Actor, rt: Runtime) -> None:
     """Any message the user sends or forwards: offer a Call button for each valid number."""
     text = message.text or message.caption or ""

@@ -6,10 +6,9 @@ message that matched nothing would be met with silence.
 
 from __future__ import annotations
 
-from aiogram import F
 from aiogram.types import CallbackQuery, Message
 
-from bot.filters import when
+from bot.filters import for_the_bot
 from bot.routers.spec import RouterSpec
 from bot.services.actor import Actor
 from bot.texts import t
@@ -22,6 +21,6 @@ async def unknown_button(query: CallbackQuery, actor: Actor) -> None:
     await query.answer(t(actor.lang, "alert.unknown_button"), show_alert=True)
 
 
-@router.message(when(F.chat.type == "private"))
+@router.message(for_the_bot)
 async def not_understood(message: Message, actor: Actor) -> None:
     await message.answer(t(actor.lang, "common.not_understood"))

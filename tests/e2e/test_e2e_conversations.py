@@ -85,3 +85,23 @@ async def test_a_wave_of_new_users_does_not_flood_an_admin(tmp_path: Path) -> No
         assert shown[-1].text == plain(t(RU, "access.admin_more_requests"))
         users = await here.say("/users", DEMO_ADMIN_ID)
         assert str(newcomers[-1]) in (users.text or "")
+
+
+@pytest.mark.parametrize("bot_is_admin", [False, True], ids=["privacy-mode", "bot-is-admin"])
+async def test_groups_answer_commands_and_mentions_only(tmp_path: Path, bot_is_admin: bool) -> None:
+    async with world(tmp_path) as here:
+        group = here.emu.add_group(-100600, "Продажи", [MANAGER], bot_is_admin=bot_is_admin)
+        chat = group.chat_id
+        # A mention followed by a command runs the command.
+        reply = await here.say(f"@uis_call_bot /call {CLIENT}", chat, user_id=MANAGER)
+        assert reply.buttons or "Звоню" in (reply.text or ""), reply.text
+        await here.sandbox.app.in_flight.wait_idle(30)
+        # A mention with a number in it offers to call it, like a private message does.
+        offer = await here.say("@uis_call_bot позвони 8 903 765-43-21", chat, user_id=MANAGER)
+        assert offer.button_texts
+        assert "765" in offer.button_texts[0]
+        # A message not meant for the bot gets no answer (where Telegram delivers it at all):
+        # the next answer in the chat is the one to the /help that follows it.
+        await here.emu.send_message(chat, "созвонимся по 8 903 765-43-21", user_id=MANAGER)
+        reply = await here.say("/help@uis_call_bot", chat, user_id=MANAGER)
+        assert "/call" in (reply.text or "")
