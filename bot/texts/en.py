@@ -454,4 +454,8 @@ TEXTS: dict[str, str] = {
         "🆕 More access requests are arriving: I'll hold the rest for a minute. "
         "All of them are in /users (approve with /approve ID)."
     ),
+    "history.title_zone": "<b>Recent UIS requests</b> (times in {zone})",
+    "history.background_line": (
+        "{first}–{last} · 🔄 {count} × <code>{method}</code> in the background (card refreshes)"
+    ),
 }

@@ -468,4 +468,8 @@ TEXTS: dict[str, str] = {
         "🆕 Заявок на доступ много: остальные минуту присылать не буду. "
         "Все они в /users (одобрить: /approve ID)."
     ),
+    "history.title_zone": "<b>Последние запросы к UIS</b> (время {zone})",
+    "history.background_line": (
+        "{first}–{last} · 🔄 {count} × <code>{method}</code> в фоне (обновление карточек)"
+    ),
 }

@@ -105,3 +105,52 @@ async def test_groups_answer_commands_and_mentions_only(tmp_path: Path, bot_is_a
         await here.emu.send_message(chat, "созвонимся по 8 903 765-43-21", user_id=MANAGER)
         reply = await here.say("/help@uis_call_bot", chat, user_id=MANAGER)
         assert "/call" in (reply.text or "")
+
+
+async def test_history_names_the_zone_and_the_started_call(tmp_path: Path) -> None:
+    async with world(tmp_path) as here:
+        await here.start_call()
+        call_id = here.call_id()
+        history = await here.say("/history")
+        text = history.text or ""
+        assert text.startswith(plain(t(RU, "history.title_zone", zone="UTC")))
+        started = [line for line in text.splitlines() if "start.employee_call" in line]
+        assert started
+        assert plain(t(RU, "history.call_suffix", call_id=call_id)) in started[0]
+
+
+def test_background_reads_are_folded_into_one_line() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from bot.routers.info import fold_background
+    from db.models import AuditLogEntry, AuditOutcome
+
+    start = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+
+    def row(minute: int, method: str, update_id: int | None) -> AuditLogEntry:
+        return AuditLogEntry(
+            method=method,
+            outcome=AuditOutcome.OK,
+            occurred_at=start + timedelta(minutes=minute),
+            telegram_update_id=update_id,
+        )
+
+    newest_first = [
+        row(9, "hold.call", 7),
+        *(row(minute, "list.calls", None) for minute in range(8, 2, -1)),
+        row(2, "list.calls", 6),  # a refresh the user asked for stays a line of its own
+        row(1, "list.calls", None),
+        row(0, "start.employee_call", 5),
+    ]
+    shown = fold_background(newest_first)
+    assert [getattr(entry, "method", None) for entry in shown] == [
+        "hold.call",
+        "list.calls",
+        "list.calls",
+        "list.calls",
+        "start.employee_call",
+    ]
+    folded = shown[1]
+    assert getattr(folded, "count", None) == 6
+    assert getattr(folded, "first", None) == start + timedelta(minutes=3)
+    assert getattr(folded, "last", None) == start + timedelta(minutes=8)
