@@ -23,7 +23,7 @@ from bot.filters import when
 from bot.keyboards import inline
 from bot.logging_setup import SECRETS
 from bot.parsing import parse_id
-from bot.routers.login import _delete_secret
+from bot.routers.login import KEY_CHECK, _delete_secret
 from bot.routers.spec import RouterSpec
 from bot.runtime import Runtime
 from bot.services.access import Member
@@ -343,8 +343,9 @@ async def group_key_given(message: Message, actor: Actor, rt: Runtime, state: FS
     try:
         await client.bind(PermanentKeyCredentials(key), context=actor.audit_context()).list_calls()
     except CallApiClientError as exc:
-        failure = failure_from(exc, "list.calls")
-        await message.answer(explain_error(lang, failure.mnemonic, **failure.context).render())
+        failure = failure_from(exc, KEY_CHECK)
+        context = {**failure.context, "method": KEY_CHECK}
+        await message.answer(explain_error(lang, failure.mnemonic, **context).render())
         return
     from db import users as user_store
 

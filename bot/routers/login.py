@@ -31,6 +31,8 @@ router = RouterSpec("login")
 
 # The "sign in" button offered where signing in is the missing step (e.g. /call signed out).
 LOGIN_MENU_CALLBACK = "login:menu"
+# How a pasted key's check is named to the error texts (it is a list.calls on the wire).
+KEY_CHECK = "login.key"
 
 
 class LoginFlow(StatesGroup):
@@ -129,8 +131,10 @@ async def key_given(message: Message, actor: Actor, rt: Runtime, state: FSMConte
     try:
         signed = await rt.auth.sign_in_with_key(actor, key)
     except CallApiClientError as exc:
-        failure = failure_from(exc, "list.calls")
-        await message.answer(explain_error(lang, failure.mnemonic, **failure.context).render())
+        # Explained as a key being checked ("login.key"), not as a read of the call list.
+        failure = failure_from(exc, KEY_CHECK)
+        context = {**failure.context, "method": KEY_CHECK}
+        await message.answer(explain_error(lang, failure.mnemonic, **context).render())
         return
     await message.answer(t(lang, "login.done_key_no_expiry", fingerprint=signed.fingerprint))
     await _offer_repeat(message.bot, actor, rt)
@@ -186,8 +190,9 @@ async def _finish_password_login(
         )
     except CallApiClientError as exc:
         failure = failure_from(exc, "login.user")
+        context = {**failure.context, "method": "login.user"}
         await bot.send_message(
-            actor.chat_id, explain_error(lang, failure.mnemonic, **failure.context).render()
+            actor.chat_id, explain_error(lang, failure.mnemonic, **context).render()
         )
         return
     key = "login.done_session_stay" if signed.stay_signed_in else "login.done_session"

@@ -458,4 +458,6 @@ TEXTS: dict[str, str] = {
     "history.background_line": (
         "{first}–{last} · 🔄 {count} × <code>{method}</code> in the background (card refreshes)"
     ),
+    "error.message_explained": "⚠️ <b>{title}</b>\n{explanation}\n👉 {action}",
+    "error.mnemonic_line": "<i>Error code: <code>{mnemonic}</code></i>",
 }

@@ -472,4 +472,6 @@ TEXTS: dict[str, str] = {
     "history.background_line": (
         "{first}–{last} · 🔄 {count} × <code>{method}</code> в фоне (обновление карточек)"
     ),
+    "error.message_explained": "⚠️ <b>{title}</b>\n{explanation}\n👉 {action}",
+    "error.mnemonic_line": "<i>Код ошибки: <code>{mnemonic}</code></i>",
 }

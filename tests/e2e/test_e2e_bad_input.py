@@ -139,7 +139,7 @@ async def test_a_command_typed_at_a_step_leaves_the_step_and_runs(tmp_path: Path
     async with world(tmp_path, logged_in=False) as here:
         await here.say("/login")
         await here.emu.press_button(MANAGER, t(RU, "btn.login_key"), timeout=15)
-        await here.emu.wait_for_bot_message(MANAGER, timeout=15)
+        await here.emu.wait_for_bot_message(MANAGER, include_edits=False, timeout=15)
         limits = await here.say("/limits")
         assert limits.text == plain(t(RU, "limits.full_unknown"))
         assert here.requests() == []  # nothing was sent to UIS as a key
@@ -152,7 +152,7 @@ async def test_a_command_typed_at_a_step_leaves_the_step_and_runs(tmp_path: Path
         # A key (or password) may start with "/": without a command entity it is the answer.
         await here.say("/login")
         await here.emu.press_button(MANAGER, t(RU, "btn.login_key"), timeout=15)
-        await here.emu.wait_for_bot_message(MANAGER, timeout=15)
+        await here.emu.wait_for_bot_message(MANAGER, include_edits=False, timeout=15)
         await here.emu.send_message(MANAGER, "/no-such-command-key")
         progress = {plain(t(RU, key)) for key in ("login.secret_deleted", "login.checking")}
         await here.emu.wait_for_bot_message(
@@ -163,7 +163,7 @@ async def test_a_command_typed_at_a_step_leaves_the_step_and_runs(tmp_path: Path
         # /settings steps too: a command is a command, not a bad answer.
         await here.say("/settings")
         await here.emu.press_button(MANAGER, t(RU, "btn.settings_region"), timeout=15)
-        await here.emu.wait_for_bot_message(MANAGER, timeout=15)
+        await here.emu.wait_for_bot_message(MANAGER, include_edits=False, timeout=15)
         reply = await here.say("/help")
         assert "/call" in (reply.text or "")
         reply = await here.say("DE")  # the region step is over: no region is saved
@@ -231,12 +231,12 @@ async def test_only_verified_or_stored_secrets_are_redacted(tmp_path: Path) -> N
         # so it does not mask that word in every later log line.
         await here.say("/login")
         await here.emu.press_button(MANAGER, t(RU, "btn.login_key"), timeout=15)
-        await here.emu.wait_for_bot_message(MANAGER, timeout=15)
+        await here.emu.wait_for_bot_message(MANAGER, include_edits=False, timeout=15)
         await here.emu.send_message(MANAGER, "Traceback-wrong-key")
         await settle(here)
         await here.say("/login")
         await here.emu.press_button(MANAGER, t(RU, "btn.login_password"), timeout=15)
-        await here.emu.wait_for_bot_message(MANAGER, timeout=15)
+        await here.emu.wait_for_bot_message(MANAGER, include_edits=False, timeout=15)
         await here.say("nobody@example.test")
         await here.emu.send_message(MANAGER, "Traceback")
         await settle(here)

@@ -55,7 +55,7 @@ async def test_a_dead_key_is_refused_with_its_mnemonic_and_not_stored(
     async with world(tmp_path, logged_in=False) as here:
         await here.say("/login")
         await here.emu.press_button(MANAGER, "🔑 Ключ доступа", timeout=15)
-        await here.emu.wait_for_bot_message(MANAGER, timeout=15)
+        await here.emu.wait_for_bot_message(MANAGER, include_edits=False, timeout=15)
         await here.emu.send_message(MANAGER, key)
         refusal = await here.reply_matching(MANAGER, lambda m: mnemonic in (m.text or ""))
         assert "/login" in (refusal.text or "") or "ключ" in (refusal.text or "").lower()
@@ -76,7 +76,7 @@ async def test_an_expiring_session_is_warned_about(tmp_path: Path) -> None:
     async with world(tmp_path, logged_in=False, clock_offset=-55 * 60) as here:
         await here.say("/login")
         await here.emu.press_button(MANAGER, "👤 Логин и пароль", timeout=15)
-        await here.emu.wait_for_bot_message(MANAGER, timeout=15)
+        await here.emu.wait_for_bot_message(MANAGER, include_edits=False, timeout=15)
         await here.say("demo.manager")
         await here.emu.send_message(MANAGER, "demo-pass-manager")
         await here.emu.wait_for_bot_message(
@@ -193,7 +193,7 @@ async def test_a_press_refused_for_an_ended_session_is_offered_again_after_login
     async with world(tmp_path, logged_in=False) as here:
         await here.say("/login")
         await here.emu.press_button(MANAGER, "👤 Логин и пароль", timeout=15)
-        await here.emu.wait_for_bot_message(MANAGER, timeout=15)
+        await here.emu.wait_for_bot_message(MANAGER, include_edits=False, timeout=15)
         await here.say("demo.manager")
         await here.emu.send_message(MANAGER, "demo-pass-manager")
         await here.emu.wait_for_bot_message(
