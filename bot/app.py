@@ -14,9 +14,17 @@ from typing import Any
 from aiogram import BaseMiddleware, Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.telegram import TelegramAPIServer
+from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
-from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, TelegramObject
+from aiogram.types import (
+    BotCommand,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    CallbackQuery,
+    ErrorEvent,
+    TelegramObject,
+)
 from aiohttp import web
 
 from bot.bot_api_session import JsonBodySession
@@ -30,7 +38,7 @@ from bot.services.access import Member
 from bot.services.auth import SessionExpiryWatch
 from bot.services.calls import CardUpdate
 from bot.settings import BotMode, Settings
-from bot.telegram_session import ResilientRequests
+from bot.telegram_session import ResilientRequests, was_reported
 from bot.texts import Lang, lang_for, t
 from bot.texts.commands import ALL_COMMANDS, bot_commands
 
@@ -131,6 +139,13 @@ class BotApp:
         await self.expiry_watch.stop()
         await self.heartbeat.stop()
         await self.runtime.close()
+        policy = next(
+            (m for m in self.bot.session.middleware if isinstance(m, ResilientRequests)), None
+        )
+        if policy is not None:  # background retries of edits and answers, bounded
+            with suppress(TimeoutError):
+                async with asyncio.timeout(SHUTDOWN_GRACE_SECONDS):
+                    await policy.drain()
         await self.bot.session.close()
 
 
@@ -148,6 +163,29 @@ async def set_commands(bot: Bot, runtime: Runtime) -> None:
         commands = [BotCommand(command=c, description=d) for c, d in bot_commands(lang, "admin")]
         with suppress(Exception):  # the admin may not have started a chat with the bot yet
             await bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id=admin_id))
+
+
+class PressClock(BaseMiddleware):
+    """Tells the Bot API policy when each press arrived (its answer's deadline)."""
+
+    def __init__(self, policy: ResilientRequests) -> None:
+        self._policy = policy
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        if isinstance(event, CallbackQuery):
+            self._policy.query_received(event.id)
+        return await handler(event, data)
+
+
+async def _already_reported(event: ErrorEvent) -> bool:
+    if was_reported(event.exception):
+        return True
+    return UNHANDLED  # type: ignore[no-any-return]
 
 
 def build_app(runtime: Runtime, bot: Bot) -> BotApp:
@@ -170,6 +208,14 @@ def build_app(runtime: Runtime, bot: Bot) -> BotApp:
     dispatcher.message.outer_middleware(actor_middleware)
     dispatcher.callback_query.outer_middleware(actor_middleware)
     dispatcher.message.outer_middleware(CommandLeavesFlow(frozenset(ALL_COMMANDS)))
+    requests_policy = next(
+        (m for m in bot.session.middleware if isinstance(m, ResilientRequests)), None
+    )
+    if requests_policy is not None:
+        dispatcher.callback_query.outer_middleware(PressClock(requests_policy))
+    # A Bot API request whose loss ResilientRequests already logged (one line naming the
+    # chat) needs no second report with a traceback from the dispatcher.
+    dispatcher.errors.register(_already_reported)
     for router in all_routers():
         dispatcher.include_router(router)
 

@@ -251,3 +251,25 @@ async def test_only_verified_or_stored_secrets_are_redacted(tmp_path: Path) -> N
         assert MANAGER_KEY in SECRETS
         await here.say("/logout")
         assert MANAGER_KEY not in SECRETS
+
+
+async def test_bot_api_faults_are_retried_off_the_path_or_reported_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with world(tmp_path) as here:
+        # A 5xx on a callback answer: the answer still arrives (retried in the background).
+        here.emu.inject_error("answerCallbackQuery", error_code=500, description="Internal")
+        text, _ = await answer_to(here, "zzz")
+        assert text == t(RU, "alert.unknown_button")
+        # A 5xx on sendMessage may have delivered it: not sent again; one ERROR line names
+        # the chat, and the dispatcher adds no traceback of its own.
+        caplog.clear()
+        shown_before = len(here.emu.visible_messages(MANAGER, from_bot=True))
+        here.emu.inject_error("sendMessage", error_code=500, description="Internal")
+        await here.emu.send_message(MANAGER, "/help")
+        reply = await here.say("/limits")  # answered after the /help (one update at a time)
+        assert reply.text == plain(t(RU, "limits.full_unknown")) or "60" in (reply.text or "")
+        assert len(here.emu.visible_messages(MANAGER, from_bot=True)) == shown_before + 1
+        errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+        assert len(errors) == 1
+        assert str(MANAGER) in errors[0]
