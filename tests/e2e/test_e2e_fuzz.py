@@ -3,9 +3,10 @@
 The real bot runs against the Telegram emulator and the UIS simulator (``e2e_kit.world``) in
 a thread of its own; hypothesis drives it from the test thread, one update at a time (the
 next update is sent when the bot is idle again). Properties, over every message handler
-(every command with any arguments, conversation steps, free text) and every callback prefix:
+(every command with any arguments, conversation steps, free text, shared contacts, files,
+commands and mentions in a group) and every callback prefix:
 
-- every update gets an answer: a private message a bot message, a press its callback answer;
+- every update gets an answer: a message a bot message, a press its callback answer;
 - invalid input sends nothing to UIS that acts: the only Call API requests allowed are the
   reads that verify what the user typed at a key or password step (``list.calls``,
   ``login.user``); no call is started or changed (args never contain digits for the signed-in
@@ -109,6 +110,7 @@ class WorldThread:
             here.sim.set_limits(points_per_minute=100_000, points_per_day=1_000_000)
             here.emu.add_user(DEMO_ADMIN_ID, "Анна", language_code="ru")
             await here.say("/start", DEMO_ADMIN_ID)
+            here.emu.add_group(GROUP, "Продажи", [MANAGER, DEMO_ADMIN_ID])
             self.here = here
             self._ready.set()
             await self._stop.wait()
@@ -163,6 +165,32 @@ class Press:
     data: str
 
 
+@dataclass(frozen=True)
+class ShareContact:
+    user_id: int
+    phone_number: str
+
+
+@dataclass(frozen=True)
+class SendFile:
+    user_id: int
+    file_name: str
+    content: bytes
+    caption: str | None
+
+
+@dataclass(frozen=True)
+class SayInGroup:
+    """A group message meant for the bot: a command, or a mention of it."""
+
+    user_id: int
+    text: str
+
+
+GROUP = -100900
+Update = Say | Press | ShareContact | SendFile | SayInGroup
+
+
 def _command(arguments: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
     return st.builds(
         lambda command, args, mention: f"/{command}{'@uis_call_bot' if mention else ''} {args}",
@@ -181,23 +209,49 @@ def _callback_data() -> st.SearchStrategy[str]:
     return data.filter(lambda value: len(value.encode()) <= 64)
 
 
-def updates() -> st.SearchStrategy[Say | Press]:
+def updates() -> st.SearchStrategy[Update]:
     # The manager is signed in and linked to an employee: without digits nothing can be a
     # number to call. The admin may type anything: they can start no call at all.
     manager_says = st.builds(Say, st.just(MANAGER), st.one_of(_command(_no_digits), _no_digits))
     admin_says = st.builds(Say, st.just(DEMO_ADMIN_ID), st.one_of(_command(_arguments), _free_text))
     presses = st.builds(Press, st.sampled_from([MANAGER, DEMO_ADMIN_ID]), _callback_data())
-    return st.one_of(manager_says, admin_says, presses)
+    anyone = st.sampled_from([MANAGER, DEMO_ADMIN_ID])
+    contacts = st.builds(ShareContact, anyone, st.text(min_size=1, max_size=30))
+    files = st.builds(
+        SendFile,
+        st.just(DEMO_ADMIN_ID),  # the admin's /catalog step takes files
+        st.sampled_from(["catalog.json", "catalog.csv", "notes.txt", "x"]),
+        st.binary(min_size=1, max_size=300),
+        st.none() | _no_digits,
+    )
+    in_group = st.builds(
+        SayInGroup,
+        st.just(MANAGER),
+        st.one_of(
+            _command(_no_digits),
+            st.builds(lambda text: f"@uis_call_bot {text}", _no_digits),
+            st.just("@uis_call_bot"),
+        ),
+    )
+    return st.one_of(manager_says, admin_says, presses, contacts, files, in_group)
 
 
-async def deliver(here: World, update: Say | Press, figures: Figures) -> None:
+async def deliver(here: World, update: Update, figures: Figures) -> None:
     figures.updates += 1
-    if isinstance(update, Say):
-        await here.emu.send_message(update.user_id, update.text)
-        await here.emu.wait_for_bot_message(update.user_id, timeout=30)
-    else:
+    if isinstance(update, Press):
         press = await here.emu.send_callback_query(update.user_id, update.data)
         await here.emu.wait_for_callback_answer(press.query_id, timeout=30)
+    else:
+        chat = GROUP if isinstance(update, SayInGroup) else update.user_id
+        if isinstance(update, Say | SayInGroup):
+            await here.emu.send_message(chat, update.text, user_id=update.user_id)
+        elif isinstance(update, ShareContact):
+            await here.emu.send_contact(chat, phone_number=update.phone_number, first_name="C")
+        else:
+            await here.emu.send_document(
+                chat, update.file_name, update.content, caption=update.caption
+            )
+        await here.emu.wait_for_bot_message(chat, timeout=30)
     figures.answered += 1
     # One update at a time: the next one goes when every handler has finished.
     assert await here.sandbox.app.in_flight.wait_idle(60)
@@ -219,7 +273,7 @@ def test_every_random_update_is_answered_without_errors_or_call_api_actions(
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
         )
         @given(update=updates())
-        def one_update(update: Say | Press) -> None:
+        def one_update(update: Update) -> None:
             running.run(deliver(here, update, figures))
 
         try:
