@@ -11,6 +11,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
+from api.models.manage_call import CallInfo, LegState
 from api.phones import find_phone_numbers
 from bot.callbacks import Action
 from bot.card_messages import draw_card
@@ -316,6 +317,23 @@ async def inform_media_chosen(
     await proceed(bot, actor.chat_id, actor, rt, state, request)
 
 
+def transferred_away(call: CallInfo, actor: Actor) -> bool:
+    """The user's employee has left a call another employee now takes (it was transferred):
+    no longer the user's call, although the user started it."""
+    if actor.employee_id is None or not call.legs:
+        return False
+    still_mine = any(
+        leg.employee_id == actor.employee_id and leg.state_kind is not LegState.DISCONNECTED
+        for leg in call.legs
+    )
+    someone_else = any(
+        leg.employee_id not in (None, actor.employee_id)
+        and leg.state_kind is not LegState.DISCONNECTED
+        for leg in call.legs
+    )
+    return not still_mine and someone_else
+
+
 @router.message(Command("calls"))
 async def calls_command(message: Message, actor: Actor, rt: Runtime, bot: Bot) -> None:
     from bot.services.failures import failure_from
@@ -329,6 +347,7 @@ async def calls_command(message: Message, actor: Actor, rt: Runtime, bot: Bot) -
             explain_error(actor.lang, failure.mnemonic, **failure.context).render()
         )
         return
+    calls = [call for call in calls if not transferred_away(call, actor)]
     if not calls:
         await message.answer(t(actor.lang, "calls.empty"))
         return

@@ -154,3 +154,24 @@ def test_background_reads_are_folded_into_one_line() -> None:
     assert getattr(folded, "count", None) == 6
     assert getattr(folded, "first", None) == start + timedelta(minutes=3)
     assert getattr(folded, "last", None) == start + timedelta(minutes=8)
+
+
+async def test_calls_leaves_out_a_call_transferred_away(tmp_path: Path) -> None:
+    async with world(tmp_path) as here:
+        card = await here.start_call()
+        call_id = here.call_id()
+        here.answer_all(call_id)
+        _, card = await here.press(card, t(RU, "btn.refresh"))
+        listed = await here.say("/calls")
+        assert listed.text == plain(t(RU, "calls.title"))  # still the manager's call
+        await here.sandbox.app.in_flight.wait_idle(30)
+        _, card = await here.press(card, t(RU, "btn.hold"))
+        _, card = await here.press(card, t(RU, "btn.transfer"))
+        _, card = await here.press(card, "Мария Иванова")
+        ringing = [leg for leg in here.sim.call(call_id)["legs"] if leg["status"] == "ringing"]
+        here.sim.answer(call_id, ringing[0]["leg_id"])
+        _, card = await here.press(card, t(RU, "btn.refresh"))
+        _, card = await here.press(card, t(RU, "btn.complete_transfer"))
+        assert here.sim.call(call_id)["ended_at"] is None  # the client talks to Мария now
+        after = await here.say("/calls")
+        assert after.text == plain(t(RU, "calls.empty"))
