@@ -578,6 +578,12 @@ class _AttemptSuccess(NamedTuple):
     request_id: str
 
 
+def _started_call(data: Any) -> int | None:
+    """``data.call_session_id`` of a reply (start.* methods), when it is an integer."""
+    value = data.get("call_session_id") if isinstance(data, Mapping) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def _record(
     result: _AttemptSuccess | CallApiError | TransportError,
     budget: PointsBudget,
@@ -605,6 +611,7 @@ def _record(
             limits=result.metadata.limits,
             budget=budget.snapshot(),
             context=context,
+            started_call_session_id=_started_call(result.data),
         )
     if isinstance(result, CallApiError):
         return AttemptRecord(

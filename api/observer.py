@@ -82,6 +82,8 @@ class AttemptRecord:
     limits: Limits | None = None
     budget: BudgetSnapshot | None = None
     context: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+    # The call a successful start.* reply created (its params name none yet).
+    started_call_session_id: int | None = None
 
 
 Observer = Callable[[AttemptRecord], Awaitable[None] | None]

@@ -14,15 +14,23 @@ from typing import Any
 from aiogram import BaseMiddleware, Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.telegram import TelegramAPIServer
+from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
-from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, TelegramObject
+from aiogram.types import (
+    BotCommand,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    CallbackQuery,
+    ErrorEvent,
+    TelegramObject,
+)
 from aiohttp import web
 
 from bot.bot_api_session import JsonBodySession
 from bot.card_messages import draw_card
 from bot.health import Heartbeat
-from bot.middlewares import ActorMiddleware
+from bot.middlewares import ActorMiddleware, CommandLeavesFlow, DatabaseGuard, GroupMentions
 from bot.routers import all_routers
 from bot.routers.admin import notify_admins
 from bot.runtime import Runtime
@@ -30,9 +38,9 @@ from bot.services.access import Member
 from bot.services.auth import SessionExpiryWatch
 from bot.services.calls import CardUpdate
 from bot.settings import BotMode, Settings
-from bot.telegram_session import ResilientRequests
+from bot.telegram_session import ResilientRequests, was_reported
 from bot.texts import Lang, lang_for, t
-from bot.texts.commands import bot_commands
+from bot.texts.commands import ALL_COMMANDS, bot_commands
 from bot.update_claims import UpdateClaims, purge_expired_claims
 
 log = logging.getLogger(__name__)
@@ -136,6 +144,13 @@ class BotApp:
         await self.expiry_watch.stop()
         await self.heartbeat.stop()
         await self.runtime.close()
+        policy = next(
+            (m for m in self.bot.session.middleware if isinstance(m, ResilientRequests)), None
+        )
+        if policy is not None:  # background retries of edits and answers, bounded
+            with suppress(TimeoutError):
+                async with asyncio.timeout(SHUTDOWN_GRACE_SECONDS):
+                    await policy.drain()
         await self.bot.session.close()
 
 
@@ -155,6 +170,29 @@ async def set_commands(bot: Bot, runtime: Runtime) -> None:
             await bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id=admin_id))
 
 
+class PressClock(BaseMiddleware):
+    """Tells the Bot API policy when each press arrived (its answer's deadline)."""
+
+    def __init__(self, policy: ResilientRequests) -> None:
+        self._policy = policy
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        if isinstance(event, CallbackQuery):
+            self._policy.query_received(event.id)
+        return await handler(event, data)
+
+
+async def _already_reported(event: ErrorEvent) -> bool:
+    if was_reported(event.exception):
+        return True
+    return UNHANDLED  # type: ignore[no-any-return]
+
+
 def build_app(runtime: Runtime, bot: Bot) -> BotApp:
     dispatcher = Dispatcher(
         storage=MemoryStorage(),
@@ -163,14 +201,26 @@ def build_app(runtime: Runtime, bot: Bot) -> BotApp:
     )
     in_flight = InFlight()
     dispatcher.update.outer_middleware(in_flight)
+    # Outside the update claim, which is the first thing that reads the database.
+    dispatcher.update.outer_middleware(DatabaseGuard())
     dispatcher.update.outer_middleware(UpdateClaims(runtime.sessions))
 
     async def notify(bot_: Bot, member: Member) -> None:
         await notify_admins(bot_, member, runtime)
 
     actor_middleware = ActorMiddleware(runtime, notify)
+    dispatcher.message.outer_middleware(GroupMentions())
     dispatcher.message.outer_middleware(actor_middleware)
     dispatcher.callback_query.outer_middleware(actor_middleware)
+    dispatcher.message.outer_middleware(CommandLeavesFlow(frozenset(ALL_COMMANDS)))
+    requests_policy = next(
+        (m for m in bot.session.middleware if isinstance(m, ResilientRequests)), None
+    )
+    if requests_policy is not None:
+        dispatcher.callback_query.outer_middleware(PressClock(requests_policy))
+    # A Bot API request whose loss ResilientRequests already logged (one line naming the
+    # chat) needs no second report with a traceback from the dispatcher.
+    dispatcher.errors.register(_already_reported)
     for router in all_routers():
         dispatcher.include_router(router)
 
@@ -236,7 +286,9 @@ async def run_polling(app: BotApp, stop: asyncio.Event | None = None) -> None:
 
 async def run_webhook(app: BotApp, stop: asyncio.Event | None = None) -> None:
     """Serve Telegram's webhook (secret token checked in constant time) and /healthz."""
-    from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+    from aiogram.webhook.aiohttp_server import setup_application
+
+    from bot.webhook import CheckedRequestHandler
 
     settings = app.runtime.settings.telegram
     assert settings.webhook_secret is not None
@@ -248,7 +300,7 @@ async def run_webhook(app: BotApp, stop: asyncio.Event | None = None) -> None:
         return web.json_response({"status": "ok", "handlers_running": app.in_flight.running})
 
     web_app.router.add_get("/healthz", healthz)
-    SimpleRequestHandler(app.dispatcher, app.bot, secret_token=secret).register(
+    CheckedRequestHandler(app.dispatcher, app.bot, secret_token=secret).register(
         web_app, path="/webhook"
     )
     setup_application(web_app, app.dispatcher, bot=app.bot)

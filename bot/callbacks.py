@@ -18,11 +18,15 @@ import hmac
 import struct
 from dataclasses import dataclass
 
+from bot.parsing import INT32_MAX
+
 PREFIX = "k"
 _LAYOUT = struct.Struct(">IBq16s")  # card id (0: none), action, argument, token
 _MAC_BYTES = 8
 TOKEN_BYTES = 16
 TELEGRAM_CALLBACK_LIMIT = 64
+# The layout has room for 2**32 - 1, the call_cards.id column (PostgreSQL integer) does not.
+CARD_ID_MAX = INT32_MAX
 
 
 class Action(enum.IntEnum):
@@ -95,6 +99,8 @@ class CallbackSigner:
         return hmac.new(self._key, message, hashlib.sha256).digest()[:_MAC_BYTES]
 
     def pack(self, owner_id: int, press: Press) -> str:
+        if not 0 <= press.card_id <= CARD_ID_MAX:
+            raise ValueError("card id out of range")
         body = _LAYOUT.pack(
             press.card_id, int(press.action), press.argument, decode_token(press.token)
         )
@@ -117,6 +123,9 @@ class CallbackSigner:
         if not hmac.compare_digest(mac, self._mac(owner_id, body)):
             raise BadCallbackData("signature does not match this user")
         card_id, action_code, argument, token = _LAYOUT.unpack(body)
+        if card_id > CARD_ID_MAX:
+            # Only a forged payload can carry one (our cards are PostgreSQL ``integer`` ids).
+            raise BadCallbackData("card id out of range")
         try:
             action = Action(action_code)
         except ValueError:
@@ -136,4 +145,4 @@ class CallbackSigner:
         if len(raw) != _LAYOUT.size + _MAC_BYTES:
             return None
         card_id: int = _LAYOUT.unpack(raw[: _LAYOUT.size])[0]
-        return card_id
+        return card_id if card_id <= CARD_ID_MAX else None

@@ -36,3 +36,8 @@ class LoopFilter(Filter):
 
 def when(magic: MagicFilter) -> LoopFilter:
     return LoopFilter(magic)
+
+
+async def for_the_bot(message: Any, addressed_to_bot: bool = False) -> bool:
+    """A private message, or a group message that mentions the bot (``GroupMentions``)."""
+    return bool(message.chat.type == "private" or addressed_to_bot)

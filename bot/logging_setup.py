@@ -35,33 +35,79 @@ _PATTERNS: tuple[re.Pattern[str], ...] = (
 
 
 class SecretRegistry:
-    """Known secret values (from settings, from users' logins) to mask wherever they appear."""
+    """Known secret values to mask wherever they appear.
 
-    def __init__(self) -> None:
+    Two kinds: the deployment's own (settings: bot token, database password, keys), kept for
+    the life of the process, and users' Call API secrets, registered only once they were
+    verified or stored and discarded when they are gone (sign-out, replaced). Users' entries
+    are bounded, the least recently registered dropped first: a long-running bot must not
+    slow every log line down with a list that only grows. Text typed at a secret step is never
+    registered before it is verified: it is never logged in the first place.
+    """
+
+    MAX_USER_SECRETS = 512
+
+    def __init__(self, max_user_secrets: int = MAX_USER_SECRETS) -> None:
         self._lock = threading.Lock()
-        self._values: frozenset[str] = frozenset()
+        self._max = max_user_secrets
+        self._pinned: frozenset[str] = frozenset()
+        self._users: dict[str, None] = {}  # insertion order = age
+        self._matcher: re.Pattern[str] | None = None
 
     def add(self, *values: str | None) -> None:
-        # Very short strings would mask ordinary words; real secrets are longer.
-        fresh = {value for value in values if value and len(value) >= 6}
+        """Register secrets of the deployment (kept for the life of the process)."""
+        fresh = {value for value in values if value is not None and _long_enough(value)}
         if fresh:
             with self._lock:
-                self._values = self._values | fresh
+                self._pinned = self._pinned | fresh
+                self._rebuild()
 
-    def discard(self, value: str) -> None:
+    def add_user_secret(self, *values: str | None) -> None:
+        """Register a user's verified or stored secret (bounded; see the class docstring)."""
+        fresh = [value for value in values if value is not None and _long_enough(value)]
+        if not fresh:
+            return
         with self._lock:
-            self._values = self._values - {value}
+            for value in fresh:
+                self._users.pop(value, None)
+                self._users[value] = None
+            while len(self._users) > self._max:
+                del self._users[next(iter(self._users))]
+            self._rebuild()
+
+    def discard(self, *values: str | None) -> None:
+        with self._lock:
+            for value in values:
+                if value is not None:
+                    self._users.pop(value, None)
+            self._rebuild()
+
+    def __len__(self) -> int:
+        return len(self._pinned) + len(self._users)
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._pinned or value in self._users
+
+    def _rebuild(self) -> None:
+        values = sorted(self._pinned | self._users.keys(), key=len, reverse=True)
+        # One alternation, longest first: one scan of the text whatever the number of secrets.
+        self._matcher = re.compile("|".join(map(re.escape, values))) if values else None
 
     def redact(self, text: str) -> str:
-        for value in sorted(self._values, key=len, reverse=True):
-            if value in text:
-                text = text.replace(value, REDACTED)
+        matcher = self._matcher
+        if matcher is not None:
+            text = matcher.sub(REDACTED, text)
         for pattern in _PATTERNS:
             if "value" in pattern.groupindex:
                 text = pattern.sub(lambda m: m.group("key") + REDACTED, text)
             else:
                 text = pattern.sub(REDACTED, text)
         return text
+
+
+def _long_enough(value: str) -> bool:
+    # Very short strings would mask ordinary words; real secrets are longer.
+    return len(value) >= 6
 
 
 SECRETS = SecretRegistry()

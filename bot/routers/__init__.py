@@ -6,11 +6,12 @@ from aiogram import Router
 
 
 def all_routers() -> list[Router]:
-    from bot.routers import admin, cards, common, info, login, settings
+    from bot.routers import admin, cards, common, fallback, info, login, settings
     from bot.routers import calls as calls_router
 
     # Presses on call cards first (the most frequent update; their callback data has its own
-    # prefix); then specific routers; the free-text number detector (calls) is last on purpose.
+    # prefix); then specific routers; the free-text number detector (calls) comes after them on
+    # purpose, and the fallback, which answers whatever nobody took, is last.
     specs = [
         cards.presses,
         common.router,
@@ -20,5 +21,6 @@ def all_routers() -> list[Router]:
         info.router,
         cards.router,
         calls_router.router,
+        fallback.router,
     ]
     return [spec.build() for spec in specs]

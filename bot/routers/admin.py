@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import io
 import logging
+from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiogram import Bot, F
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -20,7 +22,8 @@ from bot.callbacks import Action
 from bot.filters import when
 from bot.keyboards import inline
 from bot.logging_setup import SECRETS
-from bot.routers.login import _delete_secret
+from bot.parsing import parse_id
+from bot.routers.login import KEY_CHECK, _delete_secret
 from bot.routers.spec import RouterSpec
 from bot.runtime import Runtime
 from bot.services.access import Member
@@ -32,6 +35,7 @@ from db import credentials as credential_store
 from db.audit import export_audit_csv
 from db.catalog import CatalogImportError, CatalogSection
 from db.models import AccessState, CredentialKind
+from db.users import EmployeeAlreadyAssignedError
 
 log = logging.getLogger(__name__)
 
@@ -53,13 +57,28 @@ async def _refuse(message: Message, actor: Actor) -> None:
     await message.answer(t(actor.lang, "access.admin_only"))
 
 
+def _username(username: str | None) -> str:
+    return f"@{username}" if username else "—"
+
+
 async def notify_admins(bot: Bot, member: Member, runtime: Runtime) -> None:
-    """A new user asks for access: each admin gets one-shot approve/deny buttons."""
+    """A new user asks for access: each admin gets one-shot approve/deny buttons.
+
+    At most a few per admin and minute (``AccessRequestDesk``): a wave of new users becomes
+    one "more are waiting" note instead of a message each.
+    """
     if runtime.access.mode.value != "approval":
         return
+    desk = runtime.access.requests
     for admin_id in runtime.access.admin_ids:
+        admission = desk.admit(admin_id)
+        if admission == "skip":
+            continue
         admin = await runtime.access.member(admin_id)
         lang = lang_for(admin.language_code if admin else None)
+        if admission == "more":
+            await bot.send_message(admin_id, t(lang, "access.admin_more_requests"))
+            continue
         admin_actor = Actor(user_id=admin_id, chat_id=admin_id, lang=lang, is_admin=True)
         payload = {"user_id": member.user_id}
         buttons = [
@@ -76,14 +95,16 @@ async def notify_admins(bot: Bot, member: Member, runtime: Runtime) -> None:
             lang,
             "access.admin_new_request",
             name=member.display_name,
-            username="",
+            username=_username(member.username),
             user_id=member.user_id,
             language=member.language_code or "—",
         )
         try:
-            await bot.send_message(admin_id, text, reply_markup=inline(buttons))
+            sent = await bot.send_message(admin_id, text, reply_markup=inline(buttons))
         except Exception:  # an admin who never opened a chat with the bot cannot be messaged
             log.warning("could not notify admin %s of a new user", admin_id)
+            continue
+        desk.shown(member.user_id, admin_id, sent.message_id)
 
 
 async def decide_user(
@@ -105,6 +126,12 @@ async def _set_access(bot: Bot, actor: Actor, rt: Runtime, user_id: int, allow: 
             actor.chat_id, t(actor.lang, "admin.user_not_found", user_id=user_id)
         )
         return
+    # The request's buttons have done their job, for every admin who was shown them.
+    for admin_chat, message_id in rt.access.requests.handled(user_id):
+        with suppress(TelegramAPIError):
+            await bot.edit_message_reply_markup(
+                chat_id=admin_chat, message_id=message_id, reply_markup=None
+            )
     key = "admin.approved" if allow else "admin.denied"
     await bot.send_message(
         actor.chat_id, t(actor.lang, key, name=member.display_name, user_id=user_id)
@@ -119,8 +146,7 @@ async def _set_access(bot: Bot, actor: Actor, rt: Runtime, user_id: int, allow: 
 
 
 def _user_id_arg(command: CommandObject) -> int | None:
-    raw = (command.args or "").strip()
-    return int(raw) if raw.lstrip("-").isdigit() else None
+    return parse_id((command.args or "").strip(), signed=True)
 
 
 @router.message(Command("users"))
@@ -147,7 +173,7 @@ async def users_command(message: Message, actor: Actor, rt: Runtime) -> None:
                 "admin.user_line",
                 user_id=member.user_id,
                 name=member.display_name,
-                username="",
+                username=_username(member.username),
                 status=t(lang, status),
                 employee=member.employee_id if member.employee_id is not None else "—",
             )
@@ -178,10 +204,11 @@ async def assign_command(
         return
     lang = actor.lang
     parts = (command.args or "").split()
-    if len(parts) not in (2, 3) or not parts[0].isdigit() or not parts[1].isdigit():
+    user_id = parse_id(parts[0]) if len(parts) in (2, 3) else None
+    employee_id = parse_id(parts[1]) if len(parts) in (2, 3) else None
+    if user_id is None or employee_id is None:
         await message.answer(t(lang, "admin.usage", usage="/assign USER_ID EMPLOYEE_ID [PHONE]"))
         return
-    user_id, employee_id = int(parts[0]), int(parts[1])
     async with rt.sessions() as session:
         employee = await catalog_store.get_employee(session, employee_id)
     if employee is None:
@@ -203,8 +230,8 @@ async def assign_command(
             return
     try:
         member = await rt.access.assign_employee(actor.user_id, user_id, employee_id, phone)
-    except Exception as exc:  # e.g. the employee is already someone else's
-        await message.answer(t(lang, "admin.usage", usage=type(exc).__name__))
+    except EmployeeAlreadyAssignedError:
+        await message.answer(t(lang, "admin.employee_taken", employee_id=employee_id))
         return
     if member is None:
         await message.answer(t(lang, "admin.user_not_found", user_id=user_id))
@@ -305,8 +332,6 @@ async def bindkey_command(
 async def group_key_given(message: Message, actor: Actor, rt: Runtime, state: FSMContext) -> None:
     lang = actor.lang
     key = (message.text or "").strip()
-    if key:
-        SECRETS.add(key)
     await _delete_secret(message, lang)
     data = await state.get_data()
     await state.clear()
@@ -318,8 +343,9 @@ async def group_key_given(message: Message, actor: Actor, rt: Runtime, state: FS
     try:
         await client.bind(PermanentKeyCredentials(key), context=actor.audit_context()).list_calls()
     except CallApiClientError as exc:
-        failure = failure_from(exc, "list.calls")
-        await message.answer(explain_error(lang, failure.mnemonic, **failure.context).render())
+        failure = failure_from(exc, KEY_CHECK)
+        context = {**failure.context, "method": KEY_CHECK}
+        await message.answer(explain_error(lang, failure.mnemonic, **context).render())
         return
     from db import users as user_store
 
@@ -337,6 +363,7 @@ async def group_key_given(message: Message, actor: Actor, rt: Runtime, state: FS
             bound_by=actor.user_id,
             kind=CredentialKind.PERMANENT_KEY,
         )
+    SECRETS.add_user_secret(key)  # verified and stored: a secret we keep
     rt.auth.invalidate()
     title = chat.title if chat is not None and chat.title else str(group_chat_id)
     await message.answer(t(lang, "admin.key_bound", fingerprint=saved.fingerprint, group=title))
@@ -351,12 +378,12 @@ async def audit_command(
     if not _is_admin(actor):
         await _refuse(message, actor)
         return
-    raw = (command.args or "1").strip()
-    if not raw.isdigit() or not 1 <= int(raw) <= 366:
+    days = parse_id((command.args or "1").strip(), maximum=366)
+    if days is None or days < 1:
         await message.answer(t(lang, "admin.usage", usage="/audit [DAYS 1-366]"))
         return
     end = datetime.now(UTC)
-    start = end - timedelta(days=int(raw))
+    start = end - timedelta(days=days)
     period = f"{start:%Y-%m-%d %H:%M} — {end:%Y-%m-%d %H:%M} UTC"
     await rt.audit.flush(max_wait=5.0)
     async with rt.sessions() as session:

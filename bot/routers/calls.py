@@ -11,11 +11,15 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
+from api.models.manage_call import CallInfo, LegState
 from api.phones import find_phone_numbers
 from bot.callbacks import Action
 from bot.card_messages import draw_card
-from bot.filters import when
+from bot.filters import for_the_bot, when
+from bot.keyboard_cleanup import retire_keyboard
 from bot.keyboards import choice, inline
+from bot.parsing import parse_id
+from bot.routers.login import LOGIN_MENU_CALLBACK
 from bot.routers.spec import RouterSpec
 from bot.runtime import Runtime
 from bot.services.actor import Actor
@@ -24,6 +28,7 @@ from bot.services.presentation import display_phone, invalid_number_text
 from bot.texts import t
 from db import call_settings as settings_store
 from db import catalog as catalog_store
+from db.models import CatalogVirtualNumber
 
 router = RouterSpec("calls")
 
@@ -34,13 +39,21 @@ COMMAND_KINDS = {
     "scenario": StartKind.SCENARIO,
     "inform": StartKind.INFORMER,
 }
-TTS_MAX_LENGTH = 1000  # the account's limit is unknown to us; UIS answers tts_text_exceeded
+# The account's own limit is only learnt from a tts_text_exceeded reply; 1000 is UIS's
+# default and what the hold text is checked against.
+TTS_MAX_LENGTH = 1000
 
 
 class StartFlow(StatesGroup):
     number = State()
     operator = State()
     message = State()
+
+
+def virtual_number_label(row: CatalogVirtualNumber) -> str:
+    """A virtual number as the picker shows it: the number and its catalog name."""
+    number = display_phone(row.number)
+    return f"{number} · {row.name}"[:60] if row.name else number
 
 
 def _request_from(data: dict[str, Any]) -> StartRequest:
@@ -56,10 +69,41 @@ def _stash(request: StartRequest) -> dict[str, Any]:
     return data
 
 
+async def _refused_signed_out(
+    bot: Bot, chat_id: int, actor: Actor, rt: Runtime, state: FSMContext
+) -> bool:
+    """Signed out: say "sign in first" with the button, before asking or sending anything."""
+    if await rt.auth.credential_for(actor) is not None:
+        return False
+    await state.clear()
+    await bot.send_message(
+        chat_id,
+        t(actor.lang, "call.sign_in_first"),
+        reply_markup=choice([[(t(actor.lang, "btn.sign_in"), LOGIN_MENU_CALLBACK)]]),
+    )
+    return True
+
+
 async def proceed(
     bot: Bot, chat_id: int, actor: Actor, rt: Runtime, state: FSMContext, request: StartRequest
 ) -> None:
     """Start the call, or ask for whatever is still missing (never fail on a missing setting)."""
+    if await _refused_signed_out(bot, chat_id, actor, rt, state):
+        return
+    if request.message_text is not None and len(request.message_text) > TTS_MAX_LENGTH:
+        # Checked here, like the hold text: UIS would spend points to refuse it.
+        await state.set_data(_stash(dataclasses.replace(request, message_text=None)))
+        await state.set_state(StartFlow.message)
+        await bot.send_message(
+            chat_id,
+            t(
+                actor.lang,
+                "call.inform_text_too_long",
+                length=len(request.message_text),
+                max_length=TTS_MAX_LENGTH,
+            ),
+        )
+        return
     if request.virtual_number is None:
         default = await rt.calls.default_virtual_number(actor)
         if default:
@@ -79,7 +123,7 @@ async def proceed(
             await state.clear()
             await bot.send_message(chat_id, t(lang, "settings.no_virtual_numbers"))
             return
-        rows = [[(display_phone(row.number), f"vn:{row.number}")] for row in numbers]
+        rows = [[(virtual_number_label(row), f"vn:{row.number}")] for row in numbers]
         await bot.send_message(
             chat_id, t(lang, "settings.ask_virtual_number"), reply_markup=choice(rows)
         )
@@ -172,6 +216,8 @@ async def start_command(
     bot: Bot,
 ) -> None:
     await state.clear()
+    if await _refused_signed_out(bot, message.chat.id, actor, rt, state):
+        return
     kind = COMMAND_KINDS[command.command.lower()]
     await _begin(message, actor, rt, state, kind, command.args or "", bot)
 
@@ -229,6 +275,7 @@ async def virtual_number_chosen(
     await query.answer(
         t(actor.lang, "settings.virtual_number_saved", number=display_phone(number))[:190]
     )
+    await retire_keyboard(query)
     data = await state.get_data()
     if data.get("kind"):
         request = dataclasses.replace(_request_from(data), virtual_number=number)
@@ -240,12 +287,16 @@ async def scenario_chosen(
     query: CallbackQuery, actor: Actor, rt: Runtime, state: FSMContext, bot: Bot
 ) -> None:
     data = await state.get_data()
-    raw = (query.data or "")[4:]
-    if not data.get("kind") or not raw.isdigit():
+    scenario_id = parse_id((query.data or "")[4:])
+    async with rt.sessions() as session:
+        known = {row.id for row in await catalog_store.list_scenarios(session)}
+    # A forged id never reaches UIS: only scenarios of the catalog are offered and accepted.
+    if not data.get("kind") or scenario_id is None or scenario_id not in known:
         await query.answer(t(actor.lang, "alert.stale"), show_alert=True)
         return
     await query.answer()
-    request = dataclasses.replace(_request_from(data), scenario_id=int(raw))
+    await retire_keyboard(query)
+    request = dataclasses.replace(_request_from(data), scenario_id=scenario_id)
     await proceed(bot, actor.chat_id, actor, rt, state, request)
 
 
@@ -254,15 +305,33 @@ async def inform_media_chosen(
     query: CallbackQuery, actor: Actor, rt: Runtime, state: FSMContext, bot: Bot
 ) -> None:
     data = await state.get_data()
-    raw = (query.data or "")[4:]
+    media_id = parse_id((query.data or "")[4:])
     async with rt.sessions() as session:
         known = {row.id for row in await catalog_store.list_media_files(session)}
-    if data.get("kind") != StartKind.INFORMER.value or not raw.isdigit() or int(raw) not in known:
+    if data.get("kind") != StartKind.INFORMER.value or media_id is None or media_id not in known:
         await query.answer(t(actor.lang, "alert.stale"), show_alert=True)
         return
     await query.answer()
-    request = dataclasses.replace(_request_from(data), media_id=int(raw))
+    await retire_keyboard(query)
+    request = dataclasses.replace(_request_from(data), media_id=media_id)
     await proceed(bot, actor.chat_id, actor, rt, state, request)
+
+
+def transferred_away(call: CallInfo, actor: Actor) -> bool:
+    """The user's employee has left a call another employee now takes (it was transferred):
+    no longer the user's call, although the user started it."""
+    if actor.employee_id is None or not call.legs:
+        return False
+    still_mine = any(
+        leg.employee_id == actor.employee_id and leg.state_kind is not LegState.DISCONNECTED
+        for leg in call.legs
+    )
+    someone_else = any(
+        leg.employee_id not in (None, actor.employee_id)
+        and leg.state_kind is not LegState.DISCONNECTED
+        for leg in call.legs
+    )
+    return not still_mine and someone_else
 
 
 @router.message(Command("calls"))
@@ -278,6 +347,7 @@ async def calls_command(message: Message, actor: Actor, rt: Runtime, bot: Bot) -
             explain_error(actor.lang, failure.mnemonic, **failure.context).render()
         )
         return
+    calls = [call for call in calls if not transferred_away(call, actor)]
     if not calls:
         await message.answer(t(actor.lang, "calls.empty"))
         return
@@ -330,7 +400,7 @@ async def contact_shared(message: Message, actor: Actor, rt: Runtime) -> None:
     await _offer_numbers(message, actor, rt, numbers)
 
 
-@router.message(when(F.chat.type == "private"), when(F.text | F.caption))
+@router.message(for_the_bot, when(F.text | F.caption))
 async def numbers_in_text(message: Message, actor: Actor, rt: Runtime) -> None:
     """Any message the user sends or forwards: offer a Call button for each valid number."""
     text = message.text or message.caption or ""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
 
 from aiogram.filters import Command
 from aiogram.types import Message
@@ -13,7 +15,7 @@ from bot.services.actor import Actor
 from bot.services.presentation import points_text
 from bot.texts import Raw, format_duration, t
 from db.audit import recent_audit_entries
-from db.models import AuditOutcome
+from db.models import AuditLogEntry, AuditOutcome
 
 router = RouterSpec("info")
 
@@ -49,18 +51,72 @@ async def limits_command(message: Message, actor: Actor, rt: Runtime) -> None:
     )
 
 
+BACKGROUND_METHODS = frozenset({"list.calls"})
+
+
+@dataclass
+class _Folded:
+    """A run of background reads (no Telegram update behind them), shown as one line."""
+
+    method: str
+    first: datetime
+    last: datetime
+    count: int
+
+
+def fold_background(rows: Sequence[AuditLogEntry]) -> list[AuditLogEntry | _Folded]:
+    """Newest first, as given; consecutive background reads of one method become one entry.
+
+    A background read is one no update caused (the live poll refreshing cards): dozens of
+    them would otherwise push the user's own actions out of the list.
+    """
+    shown: list[AuditLogEntry | _Folded] = []
+    for row in rows:
+        background = row.telegram_update_id is None and row.method in BACKGROUND_METHODS
+        if not background:
+            shown.append(row)
+            continue
+        previous = shown[-1] if shown else None
+        if isinstance(previous, _Folded) and previous.method == row.method:
+            previous.first = row.occurred_at
+            previous.count += 1
+        else:
+            shown.append(_Folded(row.method, row.occurred_at, row.occurred_at, 1))
+    return shown
+
+
+def _clock(moment: datetime, zone: tzinfo) -> str:
+    return moment.astimezone(zone).strftime("%d.%m %H:%M:%S")
+
+
 @router.message(Command("history"))
 async def history_command(message: Message, actor: Actor, rt: Runtime) -> None:
     lang = actor.lang
     # Rows still in the write-behind queue belong in the answer too.
     await rt.audit.flush(max_wait=2.0)
     async with rt.sessions() as session:
-        rows = await recent_audit_entries(session, actor.user_id, limit=HISTORY_ROWS)
+        rows = await recent_audit_entries(session, actor.user_id, limit=HISTORY_ROWS * 10)
     if not rows:
         await message.answer(t(lang, "history.empty"))
         return
-    lines = [t(lang, "history.title")]
-    for row in rows:
+    # Audit rows are stored in UTC; a manager reads them in the UIS account's time zone (the
+    # one UIS shows call times in), named in the title.
+    zone = rt.settings.callapi.zone
+    lines = [t(lang, "history.title_zone", zone=rt.settings.callapi.timezone)]
+    for entry in fold_background(rows)[:HISTORY_ROWS]:
+        if isinstance(entry, _Folded):
+            lines.append(
+                t(
+                    lang,
+                    "history.background_line",
+                    first=_clock(entry.first, zone),
+                    last=_clock(entry.last, zone),
+                    count=entry.count,
+                    method=entry.method,
+                )
+            )
+            continue
+        row = entry
         if row.outcome is AuditOutcome.OK:
             outcome = t(lang, "history.outcome_ok")
         elif row.outcome is AuditOutcome.REFUSED_LOCALLY:
@@ -76,7 +132,7 @@ async def history_command(message: Message, actor: Actor, rt: Runtime) -> None:
             t(
                 lang,
                 "history.audit_line",
-                time=row.occurred_at.astimezone(UTC).strftime("%d.%m %H:%M:%S"),
+                time=_clock(row.occurred_at, zone),
                 method=row.method,
                 outcome=Raw(outcome),
                 call=Raw(call),

@@ -16,8 +16,8 @@ from aiogram.types import CallbackQuery, Message
 from api.errors import CallApiClientError
 from bot.card_messages import draw_card
 from bot.filters import when
+from bot.keyboard_cleanup import retire_keyboard
 from bot.keyboards import choice
-from bot.logging_setup import SECRETS
 from bot.routers.spec import RouterSpec
 from bot.runtime import Runtime
 from bot.services.actor import Actor
@@ -28,6 +28,11 @@ from db.models import CredentialKind
 log = logging.getLogger(__name__)
 
 router = RouterSpec("login")
+
+# The "sign in" button offered where signing in is the missing step (e.g. /call signed out).
+LOGIN_MENU_CALLBACK = "login:menu"
+# How a pasted key's check is named to the error texts (it is a list.calls on the wire).
+KEY_CHECK = "login.key"
 
 
 class LoginFlow(StatesGroup):
@@ -60,11 +65,21 @@ async def login_command(message: Message, actor: Actor, rt: Runtime, state: FSMC
         await message.answer(t(lang, "login.private_only"))
         return
     await state.clear()
+    await _show_login_menu(message.bot, actor, rt)
+
+
+async def _show_login_menu(bot: Bot | None, actor: Actor, rt: Runtime) -> None:
+    lang = actor.lang
+    if bot is None:
+        return
     current = await rt.auth.status(actor.user_id)
     if current is not None and not current.is_expired():
-        await message.answer(t(lang, "login.already_signed_in", fingerprint=current.fingerprint))
+        await bot.send_message(
+            actor.chat_id, t(lang, "login.already_signed_in", fingerprint=current.fingerprint)
+        )
         return
-    await message.answer(
+    await bot.send_message(
+        actor.chat_id,
         t(lang, "login.choose_method"),
         reply_markup=choice(
             [
@@ -86,7 +101,11 @@ async def login_choice(
         return
     choice_made = (query.data or "").split(":", 1)[1]
     await query.answer()
-    if choice_made == "key":
+    await retire_keyboard(query)
+    if choice_made == LOGIN_MENU_CALLBACK.split(":", 1)[1]:
+        await state.clear()
+        await _show_login_menu(bot, actor, rt)
+    elif choice_made == "key":
         await state.set_state(LoginFlow.key)
         await bot.send_message(actor.chat_id, t(lang, "login.ask_key"))
     elif choice_made == "password":
@@ -103,8 +122,6 @@ async def login_choice(
 async def key_given(message: Message, actor: Actor, rt: Runtime, state: FSMContext) -> None:
     lang = actor.lang
     key = (message.text or "").strip()
-    if key:
-        SECRETS.add(key)
     await _delete_secret(message, lang)
     if not key:
         await message.answer(t(lang, "login.empty_input"))
@@ -114,8 +131,10 @@ async def key_given(message: Message, actor: Actor, rt: Runtime, state: FSMConte
     try:
         signed = await rt.auth.sign_in_with_key(actor, key)
     except CallApiClientError as exc:
-        failure = failure_from(exc, "list.calls")
-        await message.answer(explain_error(lang, failure.mnemonic, **failure.context).render())
+        # Explained as a key being checked ("login.key"), not as a read of the call list.
+        failure = failure_from(exc, KEY_CHECK)
+        context = {**failure.context, "method": KEY_CHECK}
+        await message.answer(explain_error(lang, failure.mnemonic, **context).render())
         return
     await message.answer(t(lang, "login.done_key_no_expiry", fingerprint=signed.fingerprint))
     await _offer_repeat(message.bot, actor, rt)
@@ -136,8 +155,6 @@ async def login_given(message: Message, actor: Actor, state: FSMContext) -> None
 async def password_given(message: Message, actor: Actor, state: FSMContext) -> None:
     lang = actor.lang
     password = message.text or ""
-    if password:
-        SECRETS.add(password)
     await _delete_secret(message, lang)
     if not password:
         await message.answer(t(lang, "login.empty_input"))
@@ -173,8 +190,9 @@ async def _finish_password_login(
         )
     except CallApiClientError as exc:
         failure = failure_from(exc, "login.user")
+        context = {**failure.context, "method": "login.user"}
         await bot.send_message(
-            actor.chat_id, explain_error(lang, failure.mnemonic, **failure.context).render()
+            actor.chat_id, explain_error(lang, failure.mnemonic, **context).render()
         )
         return
     key = "login.done_session_stay" if signed.stay_signed_in else "login.done_session"

@@ -13,7 +13,10 @@ from aiogram.types import CallbackQuery, Message
 
 from api.phones import PhoneKind, classify_dial_target
 from bot.filters import when
+from bot.keyboard_cleanup import retire_keyboard
 from bot.keyboards import choice
+from bot.parsing import INT32_MAX, parse_id
+from bot.routers.calls import virtual_number_label
 from bot.routers.spec import RouterSpec
 from bot.runtime import Runtime
 from bot.services.actor import Actor
@@ -106,7 +109,7 @@ async def settings_choice(
         if not numbers:
             await bot.send_message(actor.chat_id, t(lang, "settings.no_virtual_numbers"))
             return
-        rows = [[(display_phone(row.number), f"vn:{row.number}")] for row in numbers]
+        rows = [[(virtual_number_label(row), f"vn:{row.number}")] for row in numbers]
         await bot.send_message(
             actor.chat_id, t(lang, "settings.ask_virtual_number"), reply_markup=choice(rows)
         )
@@ -159,7 +162,7 @@ async def hold_media_chosen(
     raw = (query.data or "")[5:]
     async with rt.sessions() as session:
         known = {row.id for row in await catalog_store.list_media_files(session)}
-    if not raw.isdigit() or int(raw) not in known:
+    if parse_id(raw) not in known:
         await query.answer(t(actor.lang, "alert.stale"), show_alert=True)
         return
     async with rt.sessions.begin() as session:
@@ -168,6 +171,7 @@ async def hold_media_chosen(
         )
     await state.clear()
     await query.answer(t(actor.lang, "settings.hold_message_saved"))
+    await retire_keyboard(query)
 
 
 @router.message(StateFilter(SettingsFlow.hold), when(F.text))
@@ -209,15 +213,16 @@ async def favourite_action(
     query: CallbackQuery, actor: Actor, rt: Runtime, state: FSMContext, bot: Bot
 ) -> None:
     parts = (query.data or "").split(":")
-    if parts[1] == "add":
+    if parts[1:] == ["add"]:
         await query.answer()
         await state.set_state(SettingsFlow.favourite)
         await bot.send_message(actor.chat_id, t(actor.lang, "settings.ask_favourite"))
         return
-    if parts[1] == "rm" and len(parts) == 3 and parts[2].isdigit():
+    favourite_id = parse_id(parts[2], maximum=INT32_MAX) if len(parts) == 3 else None
+    if parts[1] == "rm" and favourite_id is not None:
         async with rt.sessions.begin() as session:
             favourites = await settings_store.list_favourites(session, actor.user_id)
-            match = next((row for row in favourites if row.id == int(parts[2])), None)
+            match = next((row for row in favourites if row.id == favourite_id), None)
             if match is not None:
                 await settings_store.remove_favourite(session, actor.user_id, match.target)
         if match is None:
@@ -273,10 +278,11 @@ async def employee_requested(
     message: Message, actor: Actor, rt: Runtime, state: FSMContext, bot: Bot
 ) -> None:
     raw = (message.text or "").strip()
-    if not raw.isdigit():
+    employee_id = parse_id(raw)
+    if employee_id is None:
         await message.answer(t(actor.lang, "admin.usage", usage="<employee id>"))
         return
-    await rt.access.request_employee(actor.user_id, int(raw))
+    await rt.access.request_employee(actor.user_id, employee_id)
     await state.clear()
     await message.answer(t(actor.lang, "settings.employee_request_sent"))
     for admin_id in rt.access.admin_ids:

@@ -31,6 +31,7 @@ class Member:
     language_code: str | None
     display_name: str
     is_new: bool = False
+    username: str | None = None
 
     @property
     def allowed(self) -> bool:
@@ -48,9 +49,48 @@ def _member(row: TelegramUser, *, is_new: bool = False) -> Member:
         employee_id=row.employee_id,
         employee_phone=row.employee_phone,
         language_code=row.language_code,
+        username=row.username,
         display_name=name,
         is_new=is_new,
     )
+
+
+class AccessRequestDesk:
+    """Access requests shown to admins: how many per admin, and where (to close them).
+
+    A wave of new users must not flood an admin: each admin gets at most ``per_window``
+    request messages per window; the first one beyond that is a single "more are waiting,
+    see /users" note, the rest of the window stays silent (the requests are all in /users).
+    """
+
+    def __init__(self, per_window: int = 5, window_seconds: float = 60.0) -> None:
+        self.per_window = per_window
+        self.window_seconds = window_seconds
+        self._sent: dict[int, list[float]] = {}
+        self._told_more: dict[int, float] = {}
+        self._shown: dict[int, list[tuple[int, int]]] = {}
+
+    def admit(self, admin_id: int, now: float | None = None) -> str:
+        """ "send" a request message, "more" (send the note once) or "skip"."""
+        moment = time.monotonic() if now is None else now
+        recent = [at for at in self._sent.get(admin_id, []) if moment - at < self.window_seconds]
+        self._sent[admin_id] = recent
+        if len(recent) < self.per_window:
+            return "send"
+        told = self._told_more.get(admin_id)
+        if told is not None and moment - told < self.window_seconds:
+            return "skip"
+        self._told_more[admin_id] = moment
+        return "more"
+
+    def shown(self, user_id: int, admin_id: int, message_id: int, now: float | None = None) -> None:
+        """A request message reached the admin (one that could not be sent does not count)."""
+        self._sent.setdefault(admin_id, []).append(time.monotonic() if now is None else now)
+        self._shown.setdefault(user_id, []).append((admin_id, message_id))
+
+    def handled(self, user_id: int) -> list[tuple[int, int]]:
+        """The (admin chat, message) pairs that showed ``user_id``'s request, forgotten now."""
+        return self._shown.pop(user_id, [])
 
 
 class AccessService:
@@ -67,6 +107,7 @@ class AccessService:
         self._mode = mode
         self._allowed_ids = frozenset(allowed_ids)
         self._cache: dict[int, tuple[Member, float, tuple[object, ...]]] = {}
+        self.requests = AccessRequestDesk()
 
     def forget(self, user_id: int) -> None:
         self._cache.pop(user_id, None)

@@ -55,7 +55,8 @@ def audit_record_for(attempt: AttemptRecord) -> AuditRecord:
         error_code=attempt.error_code,
         error_mnemonic=attempt.mnemonic or attempt.transport_error_kind,
         error_detail="; ".join(detail_parts) or None,
-        call_session_id=_int_or_none(attempt.params.get("call_session_id")),
+        call_session_id=_int_or_none(attempt.params.get("call_session_id"))
+        or attempt.started_call_session_id,
         latency_ms=attempt.latency_seconds * 1000.0,
         limits=limits,
     )

@@ -84,7 +84,7 @@ class AuthService:
             )
         if credential is None:
             return None
-        SECRETS.add(credential.access_token, credential.password)
+        SECRETS.add_user_secret(credential.access_token, credential.password)
         key = (credential.id, credential.fingerprint)
         provider = self._providers.get(key)
         if provider is None:
@@ -111,7 +111,7 @@ class AuthService:
         credential_id = credential.id
 
         async def persist(token: str, expire_at: float) -> None:
-            SECRETS.add(token)
+            SECRETS.add_user_secret(token)
             async with self._sessions.begin() as session:
                 await stored.renew_token(
                     session,
@@ -137,9 +137,9 @@ class AuthService:
         Raises the api's errors unchanged (e.g. access_token_expired, ip_not_whitelisted):
         a key we could not verify is not stored.
         """
-        SECRETS.add(key)
         provider = PermanentKeyCredentials(key)
         await self._client.bind(provider, context=actor.audit_context()).list_calls()
+        SECRETS.add_user_secret(key)  # verified: from now on it is a secret we keep
         async with self._sessions.begin() as session:
             saved = await stored.save_user_credential(
                 session,
@@ -156,12 +156,12 @@ class AuthService:
     async def sign_in_with_password(
         self, actor: Actor, login: str, password: str, *, stay_signed_in: bool
     ) -> SignedIn:
-        SECRETS.add(password)
         reply = await self._client.bind(
             LoginSessionCredentials(login), context=actor.audit_context(login)
         ).login_user(login=login, password=password)
         token = reply.data.access_token
-        SECRETS.add(token)
+        # The password is a secret we keep only when it is stored (stay signed in).
+        SECRETS.add_user_secret(token, password if stay_signed_in else None)
         expires_at = datetime.fromtimestamp(float(reply.data.expire_at), UTC)
         async with self._sessions.begin() as session:
             saved = await stored.save_user_credential(
@@ -205,6 +205,7 @@ class AuthService:
         async with self._sessions.begin() as session:
             await stored.forget_user_credential(session, actor.user_id)
         self._forget_cached(credential.id)
+        SECRETS.discard(credential.access_token, credential.password)
         return credential.kind
 
     async def status(self, user_id: int) -> stored.CallApiCredential | None:

@@ -451,4 +451,33 @@ TEXTS: dict[str, str] = {
         "bot has just been installed, its owner puts this ID in CALLBOT_TELEGRAM__ADMIN_IDS "
         "to become the first administrator."
     ),
+    # ---- issue 14: bad input, refusals -------------------------------------------------------
+    "alert.unknown_button": "This button is no longer valid. Send the command again.",
+    "alert.unavailable": "Temporarily unavailable: please try again in a minute.",
+    "common.unavailable": (
+        "⏳ Temporarily unavailable: I can't reach my database. Please try again in a minute."
+    ),
+    "common.not_understood": (
+        "I understand commands (/help), phone numbers in text and shared contacts."
+    ),
+    "call.sign_in_first": (
+        "🔑 Sign in to UIS first: calls are placed on your behalf. Nothing was dialled."
+    ),
+    "btn.sign_in": "🔑 Sign in",
+    "call.inform_text_too_long": (
+        "The text is too long: {length} characters, at most {max_length}. Send a shorter one."
+    ),
+    "admin.employee_taken": (
+        "Employee <code>{employee_id}</code> is already linked to another user. Unlink them first."
+    ),
+    "access.admin_more_requests": (
+        "🆕 More access requests are arriving: I'll hold the rest for a minute. "
+        "All of them are in /users (approve with /approve ID)."
+    ),
+    "history.title_zone": "<b>Recent UIS requests</b> (times in {zone})",
+    "history.background_line": (
+        "{first}–{last} · 🔄 {count} × <code>{method}</code> in the background (card refreshes)"
+    ),
+    "error.message_explained": "⚠️ <b>{title}</b>\n{explanation}\n👉 {action}",
+    "error.mnemonic_line": "<i>Error code: <code>{mnemonic}</code></i>",
 }

@@ -103,17 +103,21 @@ class ErrorExplanation:
     title: str  # "<code>mnemonic</code> — short human title"
     explanation: str  # what happened, in plain words
     action: str  # what to do now
-    plain_title: str  # "mnemonic — short human title", no markup (callback alerts)
+    plain_title: str  # short human title, then the UIS mnemonic if any; no markup (toasts)
+    human_title: str = ""  # the short human title alone (HTML)
+    from_uis: bool = True  # False for the bot's own codes (budget_refused, transport_…)
 
     def render(self) -> str:
-        """The whole explanation as one HTML message (title, explanation, action)."""
-        return t(
+        """The whole explanation as one HTML message: what happened and what to do first,
+        the mnemonic after them, smaller (to quote to an admin or UIS support)."""
+        message = t(
             self.lang,
-            "error.message",
-            title=Raw(self.title),
+            "error.message_explained",
+            title=Raw(self.human_title),
             explanation=Raw(self.explanation),
             action=Raw(self.action),
         )
+        return message + "\n" + t(self.lang, "error.mnemonic_line", mnemonic=self.mnemonic)
 
 
 def explain_error(lang: Lang | str, mnemonic: str, /, **context: object) -> ErrorExplanation:
@@ -133,6 +137,8 @@ def explain_error(lang: Lang | str, mnemonic: str, /, **context: object) -> Erro
     html_values = _html_context(language, shown, context)
     title_text = _render_variants(title_template, html_values)
     plain_values = {name: _plain(value) for name, value in html_values.items()}
+    plain_title = _render_variants(title_template, plain_values)
+    from_uis = shown not in BOT_OWN_MNEMONICS and not shown.startswith("transport_")
     return ErrorExplanation(
         lang=language,
         mnemonic=shown,
@@ -140,8 +146,17 @@ def explain_error(lang: Lang | str, mnemonic: str, /, **context: object) -> Erro
         title=Raw(f"<code>{escape(shown)}</code> — {title_text}"),
         explanation=Raw(_render_variants(explanation_template, html_values)),
         action=Raw(_render_variants(action_template, html_values)),
-        plain_title=f"{shown} — {_render_variants(title_template, plain_values)}",
+        plain_title=f"{plain_title} · {shown}" if from_uis else plain_title,
+        human_title=Raw(title_text),
+        from_uis=from_uis,
     )
+
+
+# Codes the bot makes up for its own refusals and failures: UIS never sends them, so a toast
+# (short by nature) does not show them; a message still ends with its code (for an admin).
+BOT_OWN_MNEMONICS = frozenset(
+    {"budget_refused", "budget_reserve", "token_missing", "login_required_again", "outcome_unknown"}
+)
 
 
 def component_ui_name(lang: Lang | str, component: str) -> str:

@@ -528,4 +528,32 @@ ERRORS: dict[str, E] = {
             "“Stay signed in”."
         ),
     ),
+    # ---- sign-in (issue 14): method "login.key" is a pasted key being checked -----------------
+    "access_token_invalid@login.key": E(
+        title="UIS does not know this key",
+        explanation=(
+            "The key you pasted is not an access key of this UIS account: it may be cut short, "
+            "mistyped or deleted in the personal account."
+        ),
+        action=(
+            "Copy the whole key again from the UIS personal account (user settings, "
+            "“Access by key”) and sign in: /login"
+        ),
+    ),
+    "transport_timeout@login": E(
+        title="UIS did not answer the sign-in",
+        action="Nothing was saved. Try signing in again in a minute: /login",
+    ),
+    "transport_connection_refused@login": E(
+        title="Can't reach UIS to sign in",
+        action="Nothing was saved. Try signing in again in a minute: /login",
+    ),
+    "transport_bad_reply@login": E(
+        title="UIS could not check the sign-in",
+        explanation=(
+            "UIS answered with HTTP {http_status} instead of a Call API reply.",
+            "UIS did not give a readable answer.",
+        ),
+        action="Nothing was saved. Try signing in again in a minute: /login",
+    ),
 }

@@ -464,4 +464,34 @@ TEXTS: dict[str, str] = {
         "если бот только что установлен, его владелец вписывает этот ID в "
         "CALLBOT_TELEGRAM__ADMIN_IDS, чтобы стать первым администратором."
     ),
+    # ---- issue 14: bad input, refusals -------------------------------------------------------
+    "alert.unknown_button": "Эта кнопка больше не действует. Отправьте команду заново.",
+    "alert.unavailable": "Временно недоступно: попробуйте через минуту.",
+    "common.unavailable": (
+        "⏳ Временно недоступно: нет связи с базой данных. Попробуйте через минуту."
+    ),
+    "common.not_understood": (
+        "Я понимаю команды (/help), номера телефонов в тексте и присланные контакты."
+    ),
+    "call.sign_in_first": (
+        "🔑 Сначала войдите в UIS: звонки идут от вашего имени. Звонок не начат."
+    ),
+    "btn.sign_in": "🔑 Войти",
+    "call.inform_text_too_long": (
+        "Текст слишком длинный: {length} символов, можно не больше {max_length}. Пришлите короче."
+    ),
+    "admin.employee_taken": (
+        "Сотрудник <code>{employee_id}</code> уже привязан к другому пользователю. "
+        "Сначала отвяжите его."
+    ),
+    "access.admin_more_requests": (
+        "🆕 Заявок на доступ много: остальные минуту присылать не буду. "
+        "Все они в /users (одобрить: /approve ID)."
+    ),
+    "history.title_zone": "<b>Последние запросы к UIS</b> (время {zone})",
+    "history.background_line": (
+        "{first}–{last} · 🔄 {count} × <code>{method}</code> в фоне (обновление карточек)"
+    ),
+    "error.message_explained": "⚠️ <b>{title}</b>\n{explanation}\n👉 {action}",
+    "error.mnemonic_line": "<i>Код ошибки: <code>{mnemonic}</code></i>",
 }

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import base64
 import secrets
+import struct
 
 import pytest
 
 from bot.callbacks import (
+    CARD_ID_MAX,
     TELEGRAM_CALLBACK_LIMIT,
     Action,
     BadCallbackData,
@@ -18,7 +21,7 @@ SIGNER = CallbackSigner(b"k" * 32)
 
 def _press(**changes: object) -> Press:
     values: dict[str, object] = {
-        "card_id": 2**32 - 1,
+        "card_id": CARD_ID_MAX,
         "action": Action.DISCONNECT,
         "argument": -(2**63),
         "token": encode_token(secrets.token_bytes(16)),
@@ -65,3 +68,16 @@ def test_garbage_is_refused(data: str) -> None:
 def test_short_keys_are_refused() -> None:
     with pytest.raises(ValueError, match="16 bytes"):
         CallbackSigner(b"short")
+
+
+def test_a_card_id_beyond_the_cards_column_is_a_bad_payload() -> None:
+    """A payload signed with our key but naming a card id >= 2**31 (the call_cards.id column
+    is a PostgreSQL integer) is refused before any query, and names no card."""
+    body = struct.pack(">IBq16s", 2**31, int(Action.REFRESH), 0, secrets.token_bytes(16))
+    mac = SIGNER._mac(7, body)
+    data = "k" + base64.urlsafe_b64encode(body + mac).rstrip(b"=").decode()
+    with pytest.raises(BadCallbackData):
+        SIGNER.unpack(7, data)
+    assert SIGNER.card_id_of(data) is None
+    with pytest.raises(ValueError, match="card id out of range"):
+        SIGNER.pack(7, _press(card_id=2**31))

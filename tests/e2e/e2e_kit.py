@@ -95,7 +95,7 @@ class World:
     async def log_in_with_key(self, user_id: int = MANAGER, key: str = MANAGER_KEY) -> None:
         await self.say("/login", user_id)
         await self.emu.press_button(user_id, "🔑 Ключ доступа", timeout=15)
-        await self.emu.wait_for_bot_message(user_id, timeout=15)
+        await self.emu.wait_for_bot_message(user_id, include_edits=False, timeout=15)
         await self.emu.send_message(user_id, key)
         await self.emu.wait_for_bot_message(
             user_id, text_contains="✅", include_edits=False, timeout=15

@@ -205,8 +205,13 @@ async def test_flood_control_is_retried_and_not_modified_is_success(tmp_path: Pa
     async with world(tmp_path) as here:
         card, _ = await _talking_card(here)
         here.emu.inject_flood("editMessageText", count=1, retry_after=1)
-        answer, after = await here.press(card, "🔄 Обновить")
+        answer, _ = await here.press(card, "🔄 Обновить")
         assert not answer.show_alert
+        # The edit is retried in the background (the press was answered at once): the card
+        # shows its new buttons once the retry lands.
+        after = await here.emu.wait_for_bot_message(
+            card.chat_id, predicate=lambda m: m.message_id == card.message_id, timeout=15
+        )
         assert "Разговор" in (after.text or "")
         # Refresh again with nothing changed: Telegram says "not modified", the bot carries on.
         answer, after = await here.press(after, "🔄 Обновить")

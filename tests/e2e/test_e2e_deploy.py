@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
+import logging
 import os
 import subprocess
 import sys
@@ -12,7 +14,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from e2e_kit import MANAGER, fresh_database, webhook_bot, world
+from e2e_kit import MANAGER, WEBHOOK_SECRET, fresh_database, webhook_bot, world
 from process_kit import visible
 
 from bot.doctor import run_doctor
@@ -84,7 +86,9 @@ async def test_doctor_passes_and_names_what_to_fix(tmp_path: Path) -> None:
         assert BOT_TOKEN not in report
 
 
-async def test_webhook_mode_checks_the_secret_and_serves_health(tmp_path: Path) -> None:
+async def test_webhook_mode_checks_the_secret_and_serves_health(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     async with webhook_bot(tmp_path) as bot, aiohttp.ClientSession() as http:
         update = {
             "update_id": 1,
@@ -104,6 +108,30 @@ async def test_webhook_mode_checks_the_secret_and_serves_health(tmp_path: Path) 
         ) as refused:
             assert refused.status == 401
         assert await bot.deliver(http, update) == 200
+        # Bodies that are not an Update: 400 and one log line each, nothing dispatched.
+        not_updates = [
+            b"{not json",
+            b"\xff\xfe",
+            b"null",
+            b"[]",
+            b"{}",
+            b'{"update_id": "x"}',
+            json.dumps({**update, "update_id": 2**70}).encode(),
+        ]
+        caplog.clear()
+        for body in not_updates:
+            async with http.post(
+                f"{bot.base_url}/webhook",
+                data=body,
+                headers={
+                    "X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET,
+                    "Content-Type": "application/json",
+                },
+            ) as bad:
+                assert bad.status == 400, body
+        refusals = [r for r in caplog.records if r.name == "bot.webhook"]
+        assert len(refusals) == len(not_updates)
+        assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
         # Bots answer a private chat only after the user wrote (emulator rule): do so.
         await bot.emulator.send_message(MANAGER, "/help")
         reply = await bot.emulator.wait_for_bot_message(MANAGER, timeout=15)

@@ -214,7 +214,7 @@ def test_unknown_mnemonic_with_server_message_shows_it_escaped() -> None:
     explained = explain_error(Lang.EN, "weird<b>", message="Broken & <i>gone</i>")
     assert "<code>weird&lt;b&gt;</code>" in explained.title
     assert "Broken &amp; &lt;i&gt;gone&lt;/i&gt;" in explained.explanation
-    assert explained.plain_title.startswith("weird<b> — ")
+    assert explained.plain_title.endswith(" · weird<b>")
     assert_telegram_html(explained.render())
 
 
@@ -310,18 +310,44 @@ def test_context_values_are_escaped_unless_raw() -> None:
     assert_telegram_html(explained.render())
 
 
-def test_render_frames_the_three_parts() -> None:
+def test_render_leads_with_the_explanation_and_ends_with_the_mnemonic() -> None:
     explained: ErrorExplanation = explain_error(Lang.RU, "duplicate_tag")
     rendered = explained.render()
-    assert rendered == t(
+    message = t(
         Lang.RU,
-        "error.message",
-        title=explained.title,
+        "error.message_explained",
+        title=explained.human_title,
         explanation=explained.explanation,
         action=explained.action,
     )
-    assert rendered.index(explained.title) < rendered.index(explained.explanation)
+    assert rendered == message + "\n" + t(Lang.RU, "error.mnemonic_line", mnemonic="duplicate_tag")
     assert rendered.index(explained.explanation) < rendered.index(explained.action)
+    assert rendered.index(explained.action) < rendered.index("duplicate_tag")
+    assert explained.plain_title == f"{explained.human_title} · duplicate_tag"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize(
+    "mnemonic", ["budget_refused", "budget_reserve", "token_missing", "transport_read_timeout"]
+)
+def test_toasts_never_show_the_bots_own_codes(lang: Lang, mnemonic: str) -> None:
+    explained = explain_error(lang, mnemonic, method="hold.call", seconds_to_reset=30)
+    assert mnemonic not in explained.plain_title
+    assert explained.render().endswith(t(lang, "error.mnemonic_line", mnemonic=mnemonic))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_sign_in_errors_speak_of_signing_in(lang: Lang) -> None:
+    card_read = explain_error(lang, "access_token_invalid", method="list.calls")
+    pasted_key = explain_error(lang, "access_token_invalid", method="login.key")
+    assert pasted_key.explanation != card_read.explanation
+    assert "1" not in pasted_key.explanation  # not "the session lives 1 hour"
+    for mnemonic in ("transport_bad_reply", "transport_read_timeout", "transport_connect_refused"):
+        for method in ("login.key", "login.user"):
+            at_sign_in = explain_error(lang, mnemonic, method=method, http_status=502)
+            elsewhere = explain_error(lang, mnemonic, method="hold.call", http_status=502)
+            assert at_sign_in.action != elsewhere.action
+            assert at_sign_in.human_title != elsewhere.human_title
 
 
 def test_language_is_validated() -> None:
