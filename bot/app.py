@@ -126,9 +126,19 @@ class BotApp:
     heartbeat: Heartbeat
     background: list[asyncio.Task[Any]] = field(default_factory=list)
 
+    def _request_policy(self) -> ResilientRequests | None:
+        return next(
+            (m for m in self.bot.session.middleware if isinstance(m, ResilientRequests)), None
+        )
+
     async def startup(self) -> None:
+        policy = self._request_policy()
+        if policy is not None:
+            policy.report_losses = False
         await self.runtime.access.ensure_admins()
         await set_commands(self.bot, self.runtime)
+        if policy is not None:
+            policy.report_losses = True
         self.runtime.poller.start()
         await purge_expired_claims(self.runtime.sessions)
         resumed = await self.runtime.calls.resume_live_cards()
@@ -144,9 +154,7 @@ class BotApp:
         await self.expiry_watch.stop()
         await self.heartbeat.stop()
         await self.runtime.close()
-        policy = next(
-            (m for m in self.bot.session.middleware if isinstance(m, ResilientRequests)), None
-        )
+        policy = self._request_policy()
         if policy is not None:  # background retries of edits and answers, bounded
             with suppress(TimeoutError):
                 async with asyncio.timeout(SHUTDOWN_GRACE_SECONDS):

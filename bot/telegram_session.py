@@ -121,6 +121,9 @@ class ResilientRequests(BaseRequestMiddleware):
         self.background_attempts = background_attempts
         self.edit_deadline_seconds = edit_deadline_seconds
         self.retries = 0
+        # Off while the bot starts: a request lost then fails the start itself, and the command
+        # line reports that in one line (a second, ERROR line would only repeat it).
+        self.report_losses = True
         self._sleep = sleep
         self._clock = clock
         self._queries_seen: dict[str, float] = {}
@@ -250,6 +253,8 @@ class ResilientRequests(BaseRequestMiddleware):
             raise
 
     def _lost(self, method: TelegramMethod[Any], attempts: int, exc: Exception) -> None:
+        if not self.report_losses:
+            return
         log.error(
             "Telegram %s for chat %s lost after %d attempt(s): %s",
             type(method).__name__,

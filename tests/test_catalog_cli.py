@@ -3,27 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
+
+from cli_support import callbot
 
 from db import catalog as catalog_store
 from db.engine import create_engine, session_factory
-
-
-def callbot(cwd: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("CALLBOT_")}
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *arguments],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
 
 CSV_CATALOG = """\
 section,id,name,phones

@@ -6,10 +6,10 @@ import os
 import shutil
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_support import callbot
 
 from bot.logging_setup import redact
 from bot.settings import SettingsError, load_settings, url_with_password_masked
@@ -20,21 +20,6 @@ FERNET_KEY = "q1uQ9bBgdYgFCkMWqIYJ5v4lXr7yZk0XJfbqg7yC3Xs="
 BOT_TOKEN = "987654321:AAH-verysecretbottoken-abcdefghijklmnopq"
 # Nothing listens on port 1 of the loopback: a connection is refused at once.
 REFUSING_ADDRESS = "127.0.0.1:1"
-
-
-def callbot(cwd: Path, *arguments: str, **variables: str) -> subprocess.CompletedProcess[str]:
-    """Run `callbot ARGUMENTS` in ``cwd`` with only the given CALLBOT_* variables."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("CALLBOT_")}
-    env.update(variables)
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *arguments],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 # --- item 1: a database URL's password is never printed --------------------------------------

@@ -6,14 +6,12 @@ import asyncio
 import io
 import json
 import logging
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import aiohttp
 import pytest
+from cli_support import callbot
 from e2e_kit import MANAGER, WEBHOOK_SECRET, fresh_database, webhook_bot, world
 from process_kit import visible
 
@@ -27,20 +25,6 @@ pytestmark = pytest.mark.e2e
 KEY = "q1uQ9bBgdYgFCkMWqIYJ5v4lXr7yZk0XJfbqg7yC3Xs="
 
 
-def _cli(env_overrides: dict[str, str], *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("CALLBOT_")}
-    env.update(env_overrides)
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
 async def test_run_refuses_an_unmigrated_database_until_migrate(tmp_path: Path) -> None:
     async with fresh_database() as url:
         env = {
@@ -49,11 +33,11 @@ async def test_run_refuses_an_unmigrated_database_until_migrate(tmp_path: Path) 
             "CALLBOT_TELEGRAM__BOT_TOKEN": BOT_TOKEN,
             "CALLBOT_TELEGRAM__API_SERVER": "http://127.0.0.1:9",
         }
-        refused = await asyncio.to_thread(_cli, env, "run", cwd=tmp_path)
+        refused = await asyncio.to_thread(callbot, tmp_path, "run", **env)
         assert refused.returncode == 2
         assert "callbot migrate" in refused.stderr
         assert BOT_TOKEN not in refused.stdout + refused.stderr
-        migrated = await asyncio.to_thread(_cli, env, "migrate", cwd=tmp_path)
+        migrated = await asyncio.to_thread(callbot, tmp_path, "migrate", **env)
         assert migrated.returncode == 0, migrated.stderr
         await check_at_head(url)
 
@@ -66,7 +50,7 @@ async def test_postgres_without_a_key_is_refused_clearly(tmp_path: Path) -> None
             "CALLBOT_TELEGRAM__BOT_TOKEN": BOT_TOKEN,
             "CALLBOT_TELEGRAM__API_SERVER": "http://127.0.0.1:9",
         }
-        refused = await asyncio.to_thread(_cli, env, "run", cwd=tmp_path)
+        refused = await asyncio.to_thread(callbot, tmp_path, "run", **env)
         assert refused.returncode == 2
         assert "CALLBOT_SECURITY__ENCRYPTION_KEYS" in refused.stderr
 
