@@ -22,7 +22,7 @@ from bot.routers.spec import RouterSpec
 from bot.runtime import Runtime
 from bot.services.actor import Actor
 from bot.services.failures import failure_from
-from bot.texts import Lang, explain_error, t
+from bot.texts import Lang, Raw, explain_error, t
 from db.models import CredentialKind
 
 log = logging.getLogger(__name__)
@@ -72,15 +72,16 @@ async def _show_login_menu(bot: Bot | None, actor: Actor, rt: Runtime) -> None:
     lang = actor.lang
     if bot is None:
         return
+    # Signed in already: say so, but offer the menu all the same. The bot's record may be
+    # alive while UIS ended that session or revoked the key; a new sign-in replaces it.
     current = await rt.auth.status(actor.user_id)
+    text = t(lang, "login.choose_method")
     if current is not None and not current.is_expired():
-        await bot.send_message(
-            actor.chat_id, t(lang, "login.already_signed_in", fingerprint=current.fingerprint)
-        )
-        return
+        signed_in = t(lang, "login.already_signed_in", fingerprint=current.fingerprint)
+        text = Raw(f"{signed_in}\n\n{text}")
     await bot.send_message(
         actor.chat_id,
-        t(lang, "login.choose_method"),
+        text,
         reply_markup=choice(
             [
                 [(t(lang, "btn.login_key"), "login:key")],

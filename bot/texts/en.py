@@ -123,8 +123,8 @@ TEXTS: dict[str, str] = {
         "I'll renew the session myself."
     ),
     "login.already_signed_in": (
-        "You're already signed in (<code>{fingerprint}</code>). To sign in differently, "
-        "/logout first"
+        "You're signed in (<code>{fingerprint}</code>). If UIS no longer accepts it, or you "
+        "need another one, sign in again: the new sign-in replaces it. Sign out: /logout"
     ),
     "login.expiry_warning": (
         "⏰ Your UIS session ends in {minutes} min, at {expires_at}. "

@@ -126,7 +126,8 @@ TEXTS: dict[str, str] = {
         "Сессию я буду продлевать сам."
     ),
     "login.already_signed_in": (
-        "Вы уже вошли (<code>{fingerprint}</code>). Чтобы войти иначе, сначала /logout"
+        "Сейчас вы вошли (<code>{fingerprint}</code>). Если UIS больше не принимает этот вход "
+        "или нужен другой, войдите заново — новый вход заменит текущий. Выйти: /logout"
     ),
     "login.expiry_warning": (
         "⏰ Сессия UIS закончится через {minutes} мин, в {expires_at}. "

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from e2e_kit import CLIENT, MANAGER, world
+from e2e_kit import CLIENT, MANAGER, MANAGER_KEY, world
 
 from bot.health import check_heartbeat
 from bot.texts import Lang, t
@@ -216,11 +216,19 @@ async def test_a_press_refused_for_an_ended_session_is_offered_again_after_login
         assert "access_token_invalid" in text or "login_required_again" in text, text
         assert not [r for r in here.requests("hold.call") if r["outcome"] == "success"]
         mark = here.emu.checkpoint()
-        # Signing in again offers the card again, with working buttons. (By our clock the
-        # session has not ended, so /login says "signed in already, /logout first"; the old
-        # login menu's buttons no longer work once used.)
-        await here.say("/logout")
-        await here.log_in_with_key()
+        # Signing in again offers the card again, with working buttons. By our clock the
+        # session has not ended: /login says so and offers the menu all the same (before, it
+        # refused with "/logout first", and /logout asked UIS to end a session it had ended).
+        menu = await here.say("/login")
+        assert head_of_signed_in() in (menu.text or "")
+        assert t(Lang.RU, "btn.login_key") in menu.button_texts
+        await here.emu.press_button(MANAGER, t(Lang.RU, "btn.login_key"), timeout=15)
+        await here.emu.wait_for_bot_message(MANAGER, include_edits=False, timeout=15)
+        await here.emu.send_message(MANAGER, MANAGER_KEY)
+        await here.emu.wait_for_bot_message(
+            MANAGER, text_contains="✅", include_edits=False, timeout=15
+        )
+        assert here.requests("logout.user") == []
         redrawn = await here.emu.wait_for_bot_message(
             MANAGER,
             after=mark,
@@ -230,6 +238,11 @@ async def test_a_press_refused_for_an_ended_session_is_offered_again_after_login
         assert "⏸ Удержание" in redrawn.button_texts
         _, card = await here.press(redrawn, "⏸ Удержание")
         assert "▶️ Снять с удержания" in card.button_texts
+
+
+def head_of_signed_in() -> str:
+    """The start of "you're signed in (…)" as the chat shows it."""
+    return t(Lang.RU, "login.already_signed_in", fingerprint="").split("<code>", 1)[0]
 
 
 async def test_admin_uploads_the_catalog_file(tmp_path: Path) -> None:
