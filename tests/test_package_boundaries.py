@@ -86,7 +86,7 @@ def _owner(module: str) -> str | None:
     return None
 
 
-def test_the_walker_sees_lazy_and_relative_imports(tmp_path: Path) -> None:
+def test_the_walker_sees_lazy_and_relative_imports() -> None:
     sample = REPO / "bot" / "cli.py"
     lazy = [e for e in _edges(sample) if e.target.startswith("sandbox")]
     assert {(e.function, e.target) for e in lazy} >= {("_cmd_demo", "sandbox.demo")}

@@ -70,11 +70,7 @@ async def test_a_start_cut_off_by_sigkill_is_found_and_drawn_as_its_call(tmp_pat
         card_id = await here.send_call()
         await asyncio.sleep(0.5)  # the request is in flight, held by the simulator's latency
         assert await here.bot.stop(signal.SIGKILL) == -signal.SIGKILL
-        for _ in range(100):
-            if here.requests("start.employee_call"):
-                break
-            await asyncio.sleep(0.05)
-        (start,) = here.requests("start.employee_call")
+        (start,) = await here.requests_once_arrived("start.employee_call", 1)
         await here.bot.start()
         card = await here.card_showing(
             card_id, t(RU, "card.phase.dialing"), buttons=(t(RU, "btn.cancel"),)

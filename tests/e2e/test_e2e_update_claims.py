@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import signal
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 import pytest
@@ -25,17 +24,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 VIRTUAL_NUMBER = "74951234567"
 
 
-async def _starts_settle(here_requests: Any, expected: int) -> list[dict[str, Any]]:
-    """The simulator's start requests once ``expected`` arrived (or the wait ran out)."""
-    for _ in range(100):
-        found: list[dict[str, Any]] = here_requests("start.employee_call")
-        if len(found) >= expected:
-            return found
-        await asyncio.sleep(0.05)
-    result: list[dict[str, Any]] = here_requests("start.employee_call")
-    return result
-
-
 async def test_a_call_cut_off_by_sigkill_and_delivered_again_is_not_placed_twice(
     tmp_path: Path,
 ) -> None:
@@ -47,7 +35,7 @@ async def test_a_call_cut_off_by_sigkill_and_delivered_again_is_not_placed_twice
         )
         await asyncio.sleep(0.5)  # the start request is out, held by the simulator
         await here.bot.stop(signal.SIGKILL)
-        assert len(await _starts_settle(here.requests, 1)) == 1
+        assert len(await here.requests_once_arrived("start.employee_call", 1)) == 1
         # Telegram delivers the update again: the dead process never confirmed its offset.
         assert action.update_id is not None
         await here.emu.redeliver(action.update_id)
