@@ -12,7 +12,6 @@ import enum
 from dataclasses import dataclass, field
 
 from api.models import CallInfo, CallLeg, LegState
-from bot.callbacks import Action
 
 
 class Phase(enum.StrEnum):
@@ -179,48 +178,3 @@ def leg_number(leg: CallLeg, snapshot: CallInfo | None) -> str | None:
     return next((number for number in numbers if number != virtual), None) or (
         numbers[0] if numbers else None
     )
-
-
-# The buttons of the issue's table, in display order, per phase.
-MAIN_ACTIONS: dict[Phase, tuple[Action, ...]] = {
-    Phase.STARTING: (),
-    Phase.DIALING: (Action.RELEASE, Action.REFRESH),
-    Phase.TALK: (
-        Action.HOLD,
-        Action.RECORD_ON,  # swapped for RECORD_OFF while recording
-        Action.TAG_MENU,
-        Action.KEYPAD,
-        Action.TALK_OPTIONS,
-        Action.COACH_MENU,
-        Action.DISCONNECT_MENU,
-        Action.BLOCK_ASK,
-        Action.RELEASE,
-        Action.REFRESH,
-    ),
-    Phase.HOLD: (Action.UNHOLD, Action.TRANSFER_MENU, Action.RELEASE, Action.REFRESH),
-    Phase.DIALING_THIRD: (
-        Action.TRANSFER_NOW_ASK,
-        Action.RESTORE,
-        Action.RELEASE,
-        Action.REFRESH,
-    ),
-    Phase.CONSULTING: (
-        Action.COMPLETE_TRANSFER,
-        Action.RESTORE,
-        Action.RELEASE,
-        Action.REFRESH,
-    ),
-    Phase.FINISHED: (),
-    Phase.TRANSFERRED: (),
-    Phase.NOT_STARTED: (),
-    Phase.NO_ANSWER: (),
-    Phase.NOT_FOUND: (),
-}
-
-
-def main_actions(phase: Phase, recording: bool) -> tuple[Action, ...]:
-    """The buttons of a phase, with the record button matching the recording state."""
-    actions = MAIN_ACTIONS[phase]
-    if recording:
-        actions = tuple(Action.RECORD_OFF if a is Action.RECORD_ON else a for a in actions)
-    return actions

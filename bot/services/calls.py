@@ -33,11 +33,11 @@ from bot.logging_setup import redact
 from bot.services.actor import Actor
 from bot.services.auth import ActingCredential, AuthService
 from bot.services.call_view import CallView, LegRole, Phase, derive_view
+from bot.services.card_table import ACTIONS, Menu, accepts, opened_menu
 from bot.services.cards import (
     DTMF_KEYS,
     Button,
     CardState,
-    Menu,
     Names,
     TransferTarget,
     render_card,
@@ -117,57 +117,6 @@ class PressOutcome:
 
 
 _DIGITS_FOR_ARGUMENT = {ord(key): key for key in DTMF_KEYS}
-
-# Actions that change nothing in UIS: they only switch the card's menu.
-_MENUS: dict[Action, Menu] = {
-    Action.TAG_MENU: Menu.TAG,
-    Action.KEYPAD: Menu.KEYPAD,
-    Action.COACH_MENU: Menu.COACH,
-    Action.DISCONNECT_MENU: Menu.DISCONNECT,
-    Action.BLOCK_ASK: Menu.BLOCK_CONFIRM,
-    Action.TRANSFER_MENU: Menu.TRANSFER,
-    Action.TRANSFER_NOW_ASK: Menu.TRANSFER_NOW_CONFIRM,
-    Action.BACK: Menu.MAIN,
-}
-
-# Which phases an action is valid in (the state diagram; the card never offers others).
-_ALLOWED: dict[Action, frozenset[Phase]] = {
-    Action.RELEASE: frozenset(
-        {Phase.DIALING, Phase.TALK, Phase.HOLD, Phase.DIALING_THIRD, Phase.CONSULTING}
-    ),
-    Action.HOLD: frozenset({Phase.TALK}),
-    Action.UNHOLD: frozenset({Phase.HOLD}),
-    Action.RECORD_ON: frozenset({Phase.TALK}),
-    Action.RECORD_OFF: frozenset({Phase.TALK}),
-    Action.TAG: frozenset({Phase.TALK}),
-    Action.DTMF: frozenset({Phase.TALK}),
-    Action.TALK_OPTIONS: frozenset({Phase.TALK}),
-    Action.TALK_OPTION: frozenset({Phase.TALK}),
-    Action.COACH: frozenset({Phase.TALK}),
-    Action.DISCONNECT: frozenset({Phase.TALK}),
-    Action.BLOCK_CONFIRM: frozenset({Phase.TALK}),
-    Action.TRANSFER_TO: frozenset({Phase.HOLD}),
-    Action.TRANSFER_TYPED: frozenset({Phase.HOLD}),
-    Action.TRANSFER_NOW: frozenset({Phase.DIALING_THIRD}),
-    Action.RESTORE: frozenset({Phase.DIALING_THIRD, Phase.CONSULTING}),
-    Action.COMPLETE_TRANSFER: frozenset({Phase.CONSULTING}),
-}
-
-# What the diagram says a successful action leads to, used until list.calls confirms it
-# (and when the budget leaves no points for the confirming refresh).
-_AFTER: dict[Action, Phase] = {
-    Action.RELEASE: Phase.FINISHED,
-    Action.HOLD: Phase.HOLD,
-    Action.UNHOLD: Phase.TALK,
-    Action.TRANSFER_TO: Phase.DIALING_THIRD,
-    Action.TRANSFER_NOW: Phase.TRANSFERRED,
-    Action.RESTORE: Phase.TALK,
-    Action.COMPLETE_TRANSFER: Phase.TRANSFERRED,
-}
-
-# Actions that leave the client waiting for a later action of ours (unhold, restore, release):
-# sent only while the budget keeps a point for each such way out (see _exit_points).
-_LEAVE_CLIENT_WAITING = frozenset({Action.HOLD, Action.TRANSFER_TO})
 
 # UIS reports start times without a zone, in the account's time zone. A start time further than
 # this from our own send time means the configured zone is not the account's.
@@ -809,20 +758,17 @@ class CallService:
     async def _act(self, actor: Actor, card: CardState, press: Press) -> PressOutcome:
         lang = actor.lang
         action = press.action
-        if action in _MENUS or action is Action.TALK_OPTIONS:
-            return await self._switch_menu(actor, card, action)
+        if action not in ACTIONS and action is not Action.BACK:
+            return PressOutcome(alert=t(lang, "alert.stale"))
         if action is Action.REFRESH:
             return await self._refresh_card(actor, card)
-        if action is Action.TRANSFER_TYPED:
-            if card.phase is not Phase.HOLD:
-                return await self._stale(actor, card)
-            return PressOutcome(ask_transfer_number=card.card_id)
-        allowed = _ALLOWED.get(action)
-        if allowed is None:
-            return PressOutcome(alert=t(lang, "alert.stale"))
-        if card.phase not in allowed:
+        if not accepts(action, card.phase):
             # The card was behind the call: redraw it with what is valid now, send nothing.
             return await self._stale(actor, card)
+        if opened_menu(action) is not None:
+            return await self._switch_menu(actor, card, action)
+        if action is Action.TRANSFER_TYPED:
+            return PressOutcome(ask_transfer_number=card.card_id)
         return await self._perform(actor, card, action, press.argument)
 
     async def _stale(self, actor: Actor, card: CardState) -> PressOutcome:
@@ -836,8 +782,6 @@ class CallService:
 
     async def _switch_menu(self, actor: Actor, card: CardState, action: Action) -> PressOutcome:
         if action is Action.TALK_OPTIONS:
-            if card.phase is not Phase.TALK:
-                return await self._stale(actor, card)
             try:
                 api, _credential = await self._api_for(actor)
                 reply = await api.list_talk_options()
@@ -848,10 +792,7 @@ class CallService:
             card.talk_options = list(reply.data)
             card.menu = Menu.TALK_OPTIONS
         else:
-            target_menu = _MENUS[action]
-            if target_menu is Menu.TRANSFER_NOW_CONFIRM and card.phase is not Phase.DIALING_THIRD:
-                return await self._stale(actor, card)
-            card.menu = target_menu
+            card.menu = opened_menu(action) or Menu.MAIN
         card.note = None
         return PressOutcome(update=await self._draw(card))
 
@@ -907,12 +848,13 @@ class CallService:
         if card.call_session_id is None:
             # A card whose start reply never arrived: find its call by our external id first.
             await self._sync(card, api)
-            if card.call_session_id is None or card.phase not in _ALLOWED[action]:
+            if card.call_session_id is None or not accepts(action, card.phase):
                 card.menu = Menu.MAIN
                 alert = t(lang, "alert.stale")
                 return PressOutcome(alert=alert, update=await self._draw(card))
         session_id = card.call_session_id
-        if action in _LEAVE_CLIENT_WAITING:
+        row = ACTIONS[action]
+        if row.keeps_exit_reserve:
             api = api.keeping_exit_points(self._exit_points(card))
         try:
             done = await self._send_action(
@@ -937,23 +879,17 @@ class CallService:
             return await self._stale(actor, card)
         card.fresh_as_of = time.monotonic()
         card.note = t(lang, "call.action_done", action=done)
-        if action is Action.DTMF:
-            # Keys do not change the call's state, and a refresh per key would double the
-            # points a number entry costs: keep the keypad open instead.
-            card.menu = Menu.KEYPAD
-            return PressOutcome(toast=done[:190], update=await self._draw(card))
-        card.menu = Menu.MAIN
+        card.menu = row.stays_in
         # The state diagram says where a successful action leads; list.calls confirms it
         # shortly after in one shared refresh (one request for every card pressed meanwhile,
         # instead of one per press: points and latency).
-        expected = _AFTER.get(action)
-        if expected is not None:
-            card.phase = expected
+        if row.leads_to is not None:
+            card.phase = row.leads_to
         if action in (Action.RECORD_ON, Action.RECORD_OFF):
             card.recording_hint = action is Action.RECORD_ON
         if card.phase.is_final:
             card.ended_at = card.ended_at or datetime.now(UTC)
-        else:
+        elif row.confirm_by_refresh:
             self._refresh_soon()
         return PressOutcome(toast=done[:190], update=await self._draw(card))
 

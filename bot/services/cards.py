@@ -6,41 +6,16 @@ This module only builds text and button specifications; turning them into Telegr
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from api.models import CallLeg, LegState, TalkOption
 from bot.callbacks import Action
-from bot.services.call_view import CallView, LegRole, Phase, leg_number, main_actions
+from bot.services.call_view import CallView, LegRole, Phase, leg_number
+from bot.services.card_table import MENU_PHASE, Menu, main_actions
 from bot.services.presentation import display_phone
 from bot.texts import Lang, Raw, format_duration, t
-
-
-class Menu(enum.StrEnum):
-    MAIN = "main"
-    TAG = "tag"
-    KEYPAD = "keypad"
-    TALK_OPTIONS = "talk_options"
-    COACH = "coach"
-    DISCONNECT = "disconnect"
-    TRANSFER = "transfer"
-    TRANSFER_NOW_CONFIRM = "transfer_now_confirm"
-    BLOCK_CONFIRM = "block_confirm"
-
-
-# Menus that only make sense in one phase; a phase change drops back to the main buttons.
-MENU_PHASE: Mapping[Menu, Phase] = {
-    Menu.TAG: Phase.TALK,
-    Menu.KEYPAD: Phase.TALK,
-    Menu.TALK_OPTIONS: Phase.TALK,
-    Menu.COACH: Phase.TALK,
-    Menu.DISCONNECT: Phase.TALK,
-    Menu.BLOCK_CONFIRM: Phase.TALK,
-    Menu.TRANSFER: Phase.HOLD,
-    Menu.TRANSFER_NOW_CONFIRM: Phase.DIALING_THIRD,
-}
 
 DTMF_KEYS = "123456789*0#"
 

@@ -14,8 +14,8 @@ from bot.services.call_view import (
     classify_legs,
     derive_view,
     leg_number,
-    main_actions,
 )
+from bot.services.card_table import main_actions
 
 ME = 101
 CONTACT = "79031234567"
