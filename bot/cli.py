@@ -140,6 +140,44 @@ def _cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _cmd_ledger(args: argparse.Namespace, settings: Settings) -> int:
+    """`callbot ledger prune`: forget calls (and their phone numbers) past the retention."""
+    from datetime import UTC, datetime, timedelta
+
+    from db.engine import create_engine
+    from db.ledger import DEFAULT_RETENTION_DAYS, PruneCounts, prune_before
+
+    if args.before is None:
+        before = datetime.now(UTC) - timedelta(days=DEFAULT_RETENTION_DAYS)
+    else:
+        try:
+            before = datetime.fromisoformat(args.before)
+        except ValueError:
+            return _fail(
+                "--before: expected a date such as 2026-01-31 or 2026-01-31T12:00:00+03:00"
+            )
+        if before.tzinfo is None:
+            before = before.replace(tzinfo=UTC)
+
+    async def prune() -> PruneCounts:
+        engine = create_engine(settings.database_url)
+        try:
+            async with engine.begin() as connection:
+                from sqlalchemy.ext.asyncio import AsyncSession
+
+                async with AsyncSession(bind=connection) as session:
+                    return await prune_before(session, before)
+        finally:
+            await engine.dispose()
+
+    counts = _run_async(prune())
+    print(
+        f"forgot {counts.calls} call(s) and {counts.facts} history line(s) "
+        f"last changed before {before.isoformat()}"
+    )
+    return 0
+
+
 def _cmd_catalog(args: argparse.Namespace, settings: Settings) -> int:
     """`callbot catalog import FILE`: what the admin's /catalog does, from the server's shell."""
     from pathlib import Path
@@ -236,6 +274,16 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     prune = audit_sub.add_parser("prune", help="delete audit rows older than a date (audited)")
     prune.add_argument("--before", required=True, help="ISO date or time, e.g. 2026-01-31")
     commands["audit"] = _cmd_audit
+
+    ledger = sub.add_parser("ledger", help="the call ledger (calls, their history)")
+    ledger_sub = ledger.add_subparsers(dest="ledger_command", metavar="ACTION", required=True)
+    ledger_prune = ledger_sub.add_parser(
+        "prune", help="forget calls last changed before a date (they hold phone numbers)"
+    )
+    ledger_prune.add_argument(
+        "--before", help="ISO date or time (default: the retention, 90 days ago)"
+    )
+    commands["ledger"] = _cmd_ledger
 
     catalog = sub.add_parser("catalog", help="the account catalog (employees, numbers, ...)")
     catalog_sub = catalog.add_subparsers(dest="catalog_command", metavar="ACTION", required=True)

@@ -121,6 +121,11 @@ async def build_runtime(
     )
     auth = AuthService(client, sessions, cipher)
     refresher = CallsRefresher()
+
+    async def poll_tick() -> bool:
+        return await calls.poll_tick()
+
+    poller = LivePoller(budget, poll_tick)
     calls = CallService(
         client=client,
         auth=auth,
@@ -128,12 +133,10 @@ async def build_runtime(
         press_tokens=press_tokens,
         signer=signer,
         refresher=refresher,
+        poll=poller,
         default_region=settings.callapi.default_region,
         account_zone=settings.callapi.zone,
     )
-    poller = LivePoller(budget, calls.poll_tick)
-    calls.on_live = poller.wake
-    calls.on_refresh_soon = poller.refresh_soon
     return Runtime(
         settings=settings,
         engine=engine,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 import secrets
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import ActionToken, CallCard, TelegramUser
+from db.models import ActionToken, CallCard
 from db.types import utcnow
 
 DEFAULT_TOKEN_TTL = timedelta(hours=12)
@@ -31,26 +31,18 @@ async def create_card(
     chat_id: int,
     message_id: int,
     telegram_user_id: int,
-    state: str,
-    call_session_id: int | None = None,
+    call_id: int | None,
     employee_id: int | None = None,
-    external_id: str | None = None,
-    contact_number: str | None = None,
-    started_at: datetime | None = None,
     now: datetime | None = None,
 ) -> CallCard:
+    """The card ``message_id`` in ``chat_id`` shows ledger call ``call_id`` to its owner."""
     now = now or utcnow()
     card = CallCard(
         chat_id=chat_id,
         message_id=message_id,
         telegram_user_id=telegram_user_id,
-        state=state,
-        call_session_id=call_session_id,
+        call_id=call_id,
         employee_id=employee_id,
-        external_id=external_id,
-        contact_number=contact_number,
-        started_at=started_at,
-        state_changed_at=now,
         created_at=now,
         updated_at=now,
     )
@@ -69,81 +61,10 @@ async def card_by_message(session: AsyncSession, chat_id: int, message_id: int) 
     )
 
 
-async def cards_for_call(session: AsyncSession, call_session_id: int) -> Sequence[CallCard]:
-    """Every message showing this call (it may be shown to several users or chats)."""
-    query = (
-        select(CallCard).where(CallCard.call_session_id == call_session_id).order_by(CallCard.id)
-    )
+async def cards_for_call(session: AsyncSession, call_id: int) -> Sequence[CallCard]:
+    """Every message showing this ledger call (it may be shown to several users or chats)."""
+    query = select(CallCard).where(CallCard.call_id == call_id).order_by(CallCard.id)
     return (await session.scalars(query)).all()
-
-
-async def cards_for_external_id(session: AsyncSession, external_id: str) -> Sequence[CallCard]:
-    query = select(CallCard).where(CallCard.external_id == external_id).order_by(CallCard.id)
-    return (await session.scalars(query)).all()
-
-
-@dataclass(frozen=True, slots=True)
-class CardFacts:
-    """What the bot learnt about a card's call; None fields are left as stored."""
-
-    state: str | None = None
-    call_session_id: int | None = None
-    contact_number: str | None = None
-    started_at: datetime | None = None
-
-    def __bool__(self) -> bool:
-        return any(value is not None for value in self._values().values())
-
-    def _values(self) -> dict[str, Any]:
-        return {
-            "state": self.state,
-            "call_session_id": self.call_session_id,
-            "contact_number": self.contact_number,
-            "started_at": self.started_at,
-        }
-
-    def columns(self, now: datetime) -> dict[str, Any]:
-        values = {name: value for name, value in self._values().items() if value is not None}
-        if self.state is not None:
-            values["state_changed_at"] = now
-        values["updated_at"] = now
-        return values
-
-
-async def record_card_facts(
-    session: AsyncSession, card_id: int, facts: CardFacts, now: datetime | None = None
-) -> None:
-    """Store what became known of a card's call (call id, phase, ...) with one plain UPDATE
-    (no ORM load: runs on presses), so that a process started later can serve the card."""
-    if not facts:
-        return
-    await session.execute(
-        update(CallCard)
-        .where(CallCard.id == card_id)
-        .values(**facts.columns(now or utcnow()))
-        .execution_options(synchronize_session=False)
-    )
-
-
-async def record_card_state(
-    session: AsyncSession, card_id: int, state: str, now: datetime | None = None
-) -> None:
-    """Record a card's new state with one plain UPDATE."""
-    await record_card_facts(session, card_id, CardFacts(state=state), now)
-
-
-async def live_cards(
-    session: AsyncSession, *, final_states: Collection[str], since: datetime
-) -> Sequence[tuple[CallCard, str | None]]:
-    """Cards whose call was not over when last seen and that changed after ``since``, oldest
-    first, each with its owner's Telegram language code (cards are drawn in it)."""
-    query = (
-        select(CallCard, TelegramUser.language_code)
-        .outerjoin(TelegramUser, TelegramUser.id == CallCard.telegram_user_id)
-        .where(CallCard.state.not_in(list(final_states)), CallCard.updated_at >= since)
-        .order_by(CallCard.id)
-    )
-    return [(row[0], row[1]) for row in (await session.execute(query)).all()]
 
 
 async def delete_cards_before(session: AsyncSession, before: datetime) -> int:
@@ -291,13 +212,12 @@ async def renew_card_token(
     *,
     chat_id: int,
     telegram_user_id: int,
-    facts: CardFacts,
     issue: bool,
     ttl: timedelta = DEFAULT_TOKEN_TTL,
     now: datetime | None = None,
 ) -> str | None:
-    """A card was redrawn with new buttons: void its unused tokens, record what became known
-    of its call and issue the token the new buttons carry (when ``issue``).
+    """A card was redrawn with new buttons: void its unused tokens and issue the token the new
+    buttons carry (when ``issue``).
 
     Plain statements without ORM objects: this runs on every button press.
     """
@@ -308,7 +228,6 @@ async def renew_card_token(
         .values(consumed_at=now)
         .execution_options(synchronize_session=False)
     )
-    await record_card_facts(session, card_id, facts, now)
     if not issue:
         return None
     token = secrets.token_urlsafe(TOKEN_BYTES)

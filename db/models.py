@@ -281,8 +281,59 @@ class CatalogMediaFile(NamedCatalogRow):
     __tablename__ = "catalog_media_files"
 
 
+class CallRecord(Base):
+    """The call ledger: one row per call the bot knows of, whichever source told it.
+
+    Keyed by our ``external_id`` from before a start request leaves, and by UIS's
+    ``call_session_id`` once known (a call opened from ``list.calls`` or an event may have only
+    that). ``phase`` is the bot's call phase; the rules that move it live in the bot's ledger
+    writer. Holds phone numbers: pruned by ``callbot ledger prune`` (see the README).
+    """
+
+    __tablename__ = "calls"
+    __table_args__ = (Index(None, "last_change_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    call_session_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    external_id: Mapped[str | None] = mapped_column(String(128), unique=True)
+    direction: Mapped[str | None] = mapped_column(String(8))
+    contact_number: Mapped[str | None] = mapped_column(String(64))
+    virtual_number: Mapped[str | None] = mapped_column(String(64))
+    scenario_id: Mapped[int | None] = mapped_column(BigInteger)
+    # The employee whose point of view names the legs (ME, CONTACT, ...) and the phase.
+    employee_id: Mapped[int | None] = mapped_column(BigInteger)
+    started_by: Mapped[int | None] = mapped_column(BigInteger)  # Telegram user, if started here
+    phase: Mapped[str] = mapped_column(String(32))
+    legs: Mapped[list[Any]] = mapped_column(default=list)  # [{leg_id, role, state, ...}]
+    started_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    # Consecutive list.calls snapshots that did not list the call (two finish it).
+    missed_snapshots: Mapped[int] = mapped_column(Integer, default=0)
+    last_change_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_change_source: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CallFactRecord(Base):
+    """The ledger's history: every fact the writer received about a call, applied or not."""
+
+    __tablename__ = "call_facts"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    call_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("calls.id", ondelete="CASCADE"), index=True
+    )
+    received_at: Mapped[datetime]
+    source: Mapped[str] = mapped_column(String(16))  # reply | snapshot | event | lookup
+    kind: Mapped[str] = mapped_column(String(64))
+    phase_before: Mapped[str | None] = mapped_column(String(32))
+    phase_after: Mapped[str | None] = mapped_column(String(32))
+    applied: Mapped[bool] = mapped_column(Boolean)
+    detail: Mapped[str | None] = mapped_column(String(256))
+
+
 class CallCard(Base):
-    """Which Telegram message shows which call, for whom, and what the bot last knew."""
+    """A Telegram message that shows a ledger call, and whose buttons act on it for whom."""
 
     __tablename__ = "call_cards"
     __table_args__ = (UniqueConstraint("chat_id", "message_id"),)
@@ -290,15 +341,11 @@ class CallCard(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)
     message_id: Mapped[int] = mapped_column(BigInteger)
-    call_session_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    call_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("calls.id", ondelete="SET NULL"), index=True
+    )
     telegram_user_id: Mapped[int] = mapped_column(BigInteger, index=True)
     employee_id: Mapped[int | None] = mapped_column(BigInteger)
-    external_id: Mapped[str | None] = mapped_column(String(128), index=True)
-    state: Mapped[str] = mapped_column(String(64))
-    contact_number: Mapped[str | None] = mapped_column(String(64))
-    # When the call started: our send time for calls started here, UIS's start time otherwise.
-    started_at: Mapped[datetime | None]
-    state_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from api.models import CallLeg, LegState, TalkOption
 from bot.callbacks import Action
+from bot.services.call_ledger import TrackedCall
 from bot.services.call_view import CallView, LegRole, Phase, leg_number
 from bot.services.card_table import MENU_PHASE, Menu, main_actions
 from bot.services.presentation import display_phone
@@ -59,7 +60,8 @@ class TransferTarget:
 
 @dataclass
 class CardState:
-    """What the bot knows about one card between presses (rebuilt from list.calls)."""
+    """One message showing a ledger call to its owner: the call's facts are the ledger's, the
+    menu, the note and the buttons' one-shot token are the card's own."""
 
     card_id: int
     chat_id: int
@@ -68,48 +70,56 @@ class CardState:
     employee_id: int | None
     lang: Lang
     masked: bool
-    call_session_id: int | None
-    external_id: str | None
-    contact_number: str | None
-    phase: Phase
-    view: CallView | None = None
+    call: TrackedCall
     menu: Menu = Menu.MAIN
     transfer_target: TransferTarget | None = None
     note: str | None = None  # outcome of the last action (HTML), shown under the card
-    started_at: datetime | None = None
-    ended_at: datetime | None = None
     talk_options: list[TalkOption] = field(default_factory=list)
-    # Set by our own record.call until list.calls confirms it.
-    recording_hint: bool | None = None
     # The one-shot token the drawn buttons carry, and what they were: a redraw with the same
     # buttons keeps the token, so a press on the previous drawing of the card still counts.
     token: str | None = None
     token_shown: bool = False  # False: issued with a press's claim, on no message yet
     buttons_key: tuple[tuple[str, int, int], ...] = ()
-    # What the card row holds already (a restarted process serves the card from the row).
-    stored_phase: Phase | None = None
-    stored_call_session_id: int | None = None
-    stored_contact_number: str | None = None
-    stored_started_at: datetime | None = None
-    # When we sent the start request (wall clock), to check UIS's start time against it.
-    sent_at: datetime | None = None
-    # An employee call rings the manager's own phone first: say so while it is ringing.
-    rings_me_first: bool = False
-    # For a call that ended while ringing: whose phone did not answer.
-    unanswered_by: LegRole | None = None
-    # Monotonic time of the newest thing the card reflects (a snapshot it applied, or our own
-    # action): a list.calls snapshot taken before that would move the card backwards.
-    fresh_as_of: float = 0.0
+
+    @property
+    def phase(self) -> Phase:
+        return self.call.phase
+
+    @property
+    def view(self) -> CallView | None:
+        return self.call.view
+
+    @property
+    def call_session_id(self) -> int | None:
+        return self.call.call_session_id
+
+    @property
+    def contact_number(self) -> str | None:
+        return self.call.contact_number
+
+    @property
+    def started_at(self) -> datetime | None:
+        return self.call.started_at
+
+    @property
+    def ended_at(self) -> datetime | None:
+        return self.call.ended_at
+
+    @property
+    def rings_me_first(self) -> bool:
+        return self.call.rings_me_first
+
+    @property
+    def unanswered_by(self) -> LegRole | None:
+        return self.call.unanswered_by
 
     @property
     def is_final(self) -> bool:
-        return self.phase.is_final
+        return self.call.is_final
 
     @property
     def recording(self) -> bool:
-        if self.recording_hint is not None:
-            return self.recording_hint
-        return bool(self.view and self.view.recording)
+        return self.call.recording
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from typing import Any
 
 from api.models import CallInfo
 from bot.callbacks import Action
+from bot.services.call_ledger import TrackedCall
 from bot.services.call_view import LegRole, Phase, derive_view
 from bot.services.cards import CardState, Names, render_card
 from bot.services.presentation import display_phone
@@ -20,21 +21,27 @@ NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
 
 def _card(phase: Phase, **fields: Any) -> CardState:
+    """A card showing a ledger call; ``fields`` are the call's (phase, view, started_at, ...)."""
     values: dict[str, Any] = {
-        "card_id": 1,
-        "chat_id": 1001,
-        "message_id": 5,
-        "owner_id": 1001,
-        "employee_id": ME,
-        "lang": Lang.RU,
-        "masked": False,
+        "ledger_id": 1,
         "call_session_id": 9,
         "external_id": None,
+        "employee_id": ME,
         "contact_number": CALLER,
         "phase": phase,
     }
     values.update(fields)
-    return CardState(**values)
+    call = TrackedCall(**values)
+    return CardState(
+        card_id=1,
+        chat_id=1001,
+        message_id=5,
+        owner_id=1001,
+        employee_id=ME,
+        lang=Lang.RU,
+        masked=False,
+        call=call,
+    )
 
 
 def _inbound(my_state: str = "Разговор", caller_state: str = "Разговор") -> CallInfo:
@@ -97,8 +104,8 @@ def test_my_phone_rings_first_only_until_the_client_rings() -> None:
     card = _card(Phase.DIALING, view=derive_view(9, only_me, ME), rings_me_first=True)
     assert t(Lang.RU, "call.your_phone_first") in _text(card)
     both = _inbound(my_state="Разговор", caller_state="Дозвон")
-    card.view = derive_view(9, both, ME)
-    assert card.view.phase is Phase.DIALING
+    card.call.view = derive_view(9, both, ME)
+    assert card.call.view.phase is Phase.DIALING
     assert t(Lang.RU, "call.your_phone_first") not in _text(card)
 
 

@@ -9,23 +9,20 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from db.cards import (
-    CardFacts,
     ConsumeResult,
     ConsumeStatus,
     card_by_message,
     cards_for_call,
-    cards_for_external_id,
     consume_action_token,
     create_card,
     delete_cards_before,
     issue_action_token,
-    live_cards,
     purge_action_tokens,
-    record_card_facts,
     renew_card_token,
     revoke_card_tokens,
 )
 from db.engine import create_engine
+from db.ledger import open_call
 from db.types import utcnow
 
 CHAT = -100200
@@ -35,39 +32,25 @@ INTRUDER = 7002
 
 async def test_card_lifecycle(sessions: async_sessionmaker[AsyncSession]) -> None:
     async with sessions.begin() as session:
+        call = await open_call(
+            session, phase="starting", source="start", external_id="tg-7001-1", started_by=MANAGER
+        )
         card = await create_card(
             session,
             chat_id=CHAT,
             message_id=55,
             telegram_user_id=MANAGER,
-            state="starting",
+            call_id=call.id,
             employee_id=101,
-            external_id="tg-7001-1",
         )
         card_id = card.id
-    started = utcnow() - timedelta(seconds=7)
-    async with sessions.begin() as session:
-        await record_card_facts(
-            session,
-            card_id,
-            CardFacts(
-                state="talk",
-                call_session_id=987654321,
-                contact_number="79031234567",
-                started_at=started,
-            ),
-        )
-        await record_card_facts(session, card_id, CardFacts(state=None))  # nothing to store
+        call_id = call.id
     async with sessions() as session:
         found = await card_by_message(session, CHAT, 55)
         assert found is not None
-        assert found.state == "talk"
-        assert found.call_session_id == 987654321
-        assert found.contact_number == "79031234567"
-        assert found.started_at == started
-        assert [c.id for c in await cards_for_call(session, 987654321)] == [card_id]
-        assert [c.id for c in await cards_for_external_id(session, "tg-7001-1")] == [card_id]
-        assert found.state_changed_at.tzinfo is not None
+        assert found.call_id == call_id
+        assert found.employee_id == 101
+        assert [c.id for c in await cards_for_call(session, call_id)] == [card_id]
     async with sessions.begin() as session:
         assert await delete_cards_before(session, utcnow() - timedelta(days=1)) == 0
         assert await delete_cards_before(session, utcnow() + timedelta(seconds=1)) == 1
@@ -76,7 +59,7 @@ async def test_card_lifecycle(sessions: async_sessionmaker[AsyncSession]) -> Non
 async def test_token_is_consumed_exactly_once(sessions: async_sessionmaker[AsyncSession]) -> None:
     async with sessions.begin() as session:
         card = await create_card(
-            session, chat_id=CHAT, message_id=56, telegram_user_id=MANAGER, state="talk"
+            session, chat_id=CHAT, message_id=56, telegram_user_id=MANAGER, call_id=None
         )
         token = await issue_action_token(
             session,
@@ -105,7 +88,7 @@ async def test_expired_and_revoked_tokens(sessions: async_sessionmaker[AsyncSess
     now = utcnow()
     async with sessions.begin() as session:
         card = await create_card(
-            session, chat_id=CHAT, message_id=57, telegram_user_id=MANAGER, state="talk"
+            session, chat_id=CHAT, message_id=57, telegram_user_id=MANAGER, call_id=None
         )
         old = await issue_action_token(
             session, chat_id=CHAT, action="hold", ttl=timedelta(minutes=1), now=now
@@ -173,11 +156,11 @@ async def test_renewing_a_card_token_voids_the_old_one(
 ) -> None:
     async with sessions.begin() as session:
         card = await create_card(
-            session, chat_id=CHAT, message_id=91, telegram_user_id=MANAGER, state="dialing"
+            session, chat_id=CHAT, message_id=91, telegram_user_id=MANAGER, call_id=None
         )
         card_id = card.id
         first = await renew_card_token(
-            session, card_id, chat_id=CHAT, telegram_user_id=MANAGER, facts=CardFacts(), issue=True
+            session, card_id, chat_id=CHAT, telegram_user_id=MANAGER, issue=True
         )
     assert first is not None
     async with sessions.begin() as session:
@@ -186,7 +169,6 @@ async def test_renewing_a_card_token_voids_the_old_one(
             card_id,
             chat_id=CHAT,
             telegram_user_id=MANAGER,
-            facts=CardFacts(state="talk"),
             issue=True,
         )
     assert second is not None
@@ -200,7 +182,6 @@ async def test_renewing_a_card_token_voids_the_old_one(
             card_id,
             chat_id=CHAT,
             telegram_user_id=MANAGER,
-            facts=CardFacts(state="finished"),
             issue=False,
         )
         row = await card_by_message(session, CHAT, 91)
@@ -209,36 +190,3 @@ async def test_renewing_a_card_token_voids_the_old_one(
     assert fresh.won
     assert finished is None
     assert row is not None
-    assert row.state == "finished"
-
-
-async def test_live_cards_are_the_unfinished_recent_ones_with_their_owners_language(
-    sessions: async_sessionmaker[AsyncSession],
-) -> None:
-    from db.users import record_user_seen
-
-    async with sessions.begin() as session:
-        await record_user_seen(session, MANAGER, first_name="Ivan", language_code="en")
-        ids = {}
-        for message_id, state in ((201, "talk"), (202, "finished"), (203, "starting")):
-            card = await create_card(
-                session, chat_id=CHAT, message_id=message_id, telegram_user_id=MANAGER, state=state
-            )
-            ids[state] = card.id
-        old = await create_card(
-            session,
-            chat_id=CHAT,
-            message_id=204,
-            telegram_user_id=MANAGER,
-            state="hold",
-            now=utcnow() - timedelta(days=2),
-        )
-        del old
-    async with sessions() as session:
-        live = await live_cards(
-            session, final_states={"finished"}, since=utcnow() - timedelta(hours=12)
-        )
-    assert [(card.id, language) for card, language in live] == [
-        (ids["talk"], "en"),
-        (ids["starting"], "en"),
-    ]

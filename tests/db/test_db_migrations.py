@@ -101,11 +101,11 @@ async def test_comparison_notices_a_drifted_schema(empty_url: str) -> None:
     engine = create_engine(empty_url)
     try:
         async with engine.begin() as connection:
-            await connection.execute(text("DROP INDEX ix_call_cards_external_id"))
+            await connection.execute(text("DROP INDEX ix_call_cards_call_id"))
     finally:
         await engine.dispose()
     differences = await schema_differences(empty_url)
-    assert any("ix_call_cards_external_id" in repr(item) for item in differences)
+    assert any("ix_call_cards_call_id" in repr(item) for item in differences)
 
 
 async def test_check_at_head_tells_the_operator_what_to_run(empty_url: str) -> None:

@@ -12,7 +12,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from db.cards import (
-    CardFacts,
     ConsumeStatus,
     create_card,
     issue_action_token,
@@ -51,10 +50,10 @@ async def _card_with_token(
 ) -> tuple[int, str]:
     async with sessions.begin() as session:
         card = await create_card(
-            session, chat_id=CHAT, message_id=message_id, telegram_user_id=MANAGER, state="talk"
+            session, chat_id=CHAT, message_id=message_id, telegram_user_id=MANAGER, call_id=None
         )
         token = await renew_card_token(
-            session, card.id, chat_id=CHAT, telegram_user_id=MANAGER, facts=CardFacts(), issue=True
+            session, card.id, chat_id=CHAT, telegram_user_id=MANAGER, issue=True
         )
     assert token is not None
     return card.id, token
@@ -120,7 +119,7 @@ async def test_an_expired_token_is_refused(
     now = utcnow()
     async with sessions.begin() as session:
         card = await create_card(
-            session, chat_id=CHAT, message_id=302, telegram_user_id=MANAGER, state="talk"
+            session, chat_id=CHAT, message_id=302, telegram_user_id=MANAGER, call_id=None
         )
         token = await issue_action_token(
             session,

@@ -1,0 +1,472 @@
+"""The call ledger's one writer: every fact about a call goes through here, from any source.
+
+Sources: our own action replies (the state diagram of ``card_table``), ``list.calls``
+snapshots, the lost-start lookups, and UIS events (once they flow in). The rules:
+
+1. Facts are ordered by when the bot received them (monotonic clock). A snapshot counts from
+   when its request left: it cannot show anything later. A fact older than what the call
+   already reflects is history, not a change. UIS's own times are shown, never used to order.
+2. A transition the state diagram forbids goes to the history, not to the call: a final call
+   never comes back, nothing returns to STARTING, a call someone answered never becomes
+   unanswered or "not started".
+3. A call is finished only by our release reply, ``call_session_not_found``, a snapshot that
+   has missed it twice in a row, or an event confirmed by the next ``list.calls``.
+4. A successful action proves the call alive: it resets the missed-snapshot count.
+
+Every applied fact is stored (call row + history line) before listeners hear of it; listeners
+(the card book) redraw every card showing the call, through that one path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from api.models import CallInfo, LegState
+from bot.services.call_view import CallView, LegRole, Phase, derive_view, leg_number
+from bot.services.card_table import CardAction
+from db import ledger as store
+from db.ledger import CallChanges, Fact
+from db.models import CallRecord
+
+log = logging.getLogger(__name__)
+
+# UIS reports start times without a zone, in the account's time zone. A start time further than
+# this from our own send time means the configured zone is not the account's.
+START_TIME_TOLERANCE = timedelta(minutes=5)
+TIMEZONE_SETTING = "CALLBOT_CALLAPI__TIMEZONE"
+# Snapshots in a row that must miss a call before it counts as over (one miss may be a call
+# not listed yet, or a snapshot taken in the instant of a transfer).
+MISSES_TO_FINISH = 2
+
+_ANSWERED = frozenset({Phase.TALK, Phase.HOLD, Phase.DIALING_THIRD, Phase.CONSULTING})
+
+
+def transition_allowed(before: Phase, after: Phase) -> bool:
+    """Rule 2: the moves the state diagram forbids, whatever source claims them."""
+    if before is after:
+        return True
+    if before.is_final or after is Phase.STARTING:
+        return False
+    if before in _ANSWERED and after in (Phase.NO_ANSWER, Phase.NOT_STARTED, Phase.NOT_FOUND):
+        return False
+    return not (before is not Phase.STARTING and after in (Phase.NOT_STARTED, Phase.NOT_FOUND))
+
+
+@dataclass(eq=False)
+class TrackedCall:
+    """A ledger call as the running process knows it (the row plus the latest snapshot)."""
+
+    ledger_id: int
+    call_session_id: int | None
+    external_id: str | None
+    employee_id: int | None
+    phase: Phase
+    contact_number: str | None = None
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    view: CallView | None = None
+    # Set by our own record.call until list.calls confirms it.
+    recording_hint: bool | None = None
+    unanswered_by: LegRole | None = None  # who did not answer, for a call that ended ringing
+    # Monotonic time of the newest fact the call reflects (rule 1).
+    fresh_as_of: float = 0.0
+    missed: int = 0
+    # When we sent the start request (wall clock), to check UIS's start time against it.
+    sent_at: datetime | None = None
+    rings_me_first: bool = False  # an employee call rings the manager's phone first
+    opened_at: datetime | None = None  # when the ledger row was made (a start: before it left)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
+
+    @property
+    def is_final(self) -> bool:
+        return self.phase.is_final
+
+    @property
+    def recording(self) -> bool:
+        if self.recording_hint is not None:
+            return self.recording_hint
+        return bool(self.view and self.view.recording)
+
+
+# (the call, its phase before the fact, the card the caller draws itself or None): redraw the
+# other cards showing it.
+ChangeListener = Callable[[TrackedCall, Phase, int | None], Awaitable[None]]
+
+
+def _tracked(row: CallRecord) -> TrackedCall:
+    try:
+        phase = Phase(row.phase)
+    except ValueError:
+        phase = Phase.TALK  # a phase this version does not know: the call is assumed live
+    return TrackedCall(
+        ledger_id=row.id,
+        call_session_id=row.call_session_id,
+        external_id=row.external_id,
+        employee_id=row.employee_id,
+        phase=phase,
+        contact_number=row.contact_number,
+        started_at=row.started_at,
+        ended_at=row.ended_at,
+        missed=row.missed_snapshots,
+        opened_at=row.created_at,
+    )
+
+
+def _legs(view: CallView) -> list[dict[str, Any]]:
+    snapshot = view.snapshot
+    if snapshot is None:
+        return []
+    return [
+        {
+            "leg_id": leg.leg_id,
+            "role": view.roles.get(leg.leg_id, LegRole.OTHER).value,
+            "state": leg.state_kind.value,
+            "employee_id": leg.employee_id,
+            "number": leg_number(leg, snapshot),
+        }
+        for leg in snapshot.legs
+    ]
+
+
+class CallLedger:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, account_zone: tzinfo) -> None:
+        self._sessions = sessions
+        self._zone = account_zone
+        self._zone_warned = False
+        self.calls: dict[int, TrackedCall] = {}  # ledger id -> call, for calls with cards
+        self._listeners: list[ChangeListener] = []
+
+    def watch(self, listener: ChangeListener) -> None:
+        self._listeners.append(listener)
+
+    def account_time(self, value: datetime) -> datetime:
+        """A time UIS reported: without a zone it is the account's local time."""
+        return value if value.tzinfo is not None else value.replace(tzinfo=self._zone)
+
+    # ------------------------------------------------------------------ opening calls
+
+    async def open_start(
+        self,
+        *,
+        external_id: str,
+        contact_number: str,
+        virtual_number: str | None,
+        scenario_id: int | None,
+        employee_id: int | None,
+        started_by: int,
+        rings_me_first: bool,
+    ) -> TrackedCall:
+        """The ledger row of a start, made before its request leaves: a process started after a
+        crash finds the start by its external_id."""
+        async with self._sessions.begin() as session:
+            row = await store.open_call(
+                session,
+                phase=Phase.STARTING.value,
+                source="start",
+                external_id=external_id,
+                contact_number=contact_number,
+                virtual_number=virtual_number,
+                direction="out",
+                scenario_id=scenario_id,
+                employee_id=employee_id,
+                started_by=started_by,
+            )
+            call = _tracked(row)
+        call.rings_me_first = rings_me_first
+        self.calls[call.ledger_id] = call
+        return call
+
+    async def open_listed(self, info: CallInfo, employee_id: int | None) -> TrackedCall:
+        """A call found in list.calls (or, later, an event): the one ledger row for it."""
+        for known in self.calls.values():
+            if known.call_session_id == info.call_session_id:
+                return known
+        async with self._sessions.begin() as session:
+            row = await store.open_call(
+                session,
+                phase=Phase.TALK.value,
+                source="snapshot",
+                call_session_id=info.call_session_id,
+                external_id=info.external_id,
+                contact_number=info.contact_phone_number,
+                virtual_number=info.virtual_phone_number,
+                direction=info.direction,
+                employee_id=employee_id,
+                started_at=self.account_time(info.start_time) if info.start_time else None,
+            )
+            call = self.calls.get(row.id) or _tracked(row)
+        self.calls[call.ledger_id] = call
+        await self.listed(call, info, time.monotonic())
+        return call
+
+    async def load(self, call_id: int) -> TrackedCall | None:
+        known = self.calls.get(call_id)
+        if known is not None:
+            return known
+        async with self._sessions() as session:
+            row = await store.get_call(session, call_id)
+        if row is None:
+            return None
+        return self.adopt(row)
+
+    def adopt(self, row: CallRecord) -> TrackedCall:
+        """Track a call a card of an earlier process showed (restart)."""
+        call = self.calls.get(row.id)
+        if call is None:
+            call = self.calls[row.id] = _tracked(row)
+        return call
+
+    def forget_finished(self) -> None:
+        for call_id in [key for key, call in self.calls.items() if call.is_final]:
+            del self.calls[call_id]
+
+    # ------------------------------------------------------------------ facts
+
+    async def start_replied(
+        self, call: TrackedCall, call_session_id: int, *, drawn_by: int | None = None
+    ) -> None:
+        """Our start request returned the call id: UIS is ringing the first party."""
+        call.call_session_id = call_session_id
+        call.sent_at = call.sent_at or datetime.now(UTC)
+        call.started_at = call.sent_at
+        call.fresh_as_of = time.monotonic()
+        await self._apply(
+            call,
+            "reply",
+            "start ok",
+            Phase.DIALING,
+            CallChanges(call_session_id=call_session_id, started_at=call.started_at),
+            drawn_by=drawn_by,
+        )
+
+    async def start_refused(
+        self, call: TrackedCall, mnemonic: str, *, drawn_by: int | None = None
+    ) -> None:
+        await self._apply(call, "reply", f"start {mnemonic}", Phase.NOT_STARTED, drawn_by=drawn_by)
+
+    async def acted(self, call: TrackedCall, row: CardAction, drawn_by: int | None) -> None:
+        """Our action succeeded: the call is alive and (rule 1) newer than any earlier snapshot."""
+        call.fresh_as_of = time.monotonic()
+        call.missed = 0
+        if row.method == "record.call":
+            call.recording_hint = row.while_recording is False
+        after = row.leads_to or call.phase
+        await self._apply(
+            call,
+            "reply",
+            f"{row.method} ok",
+            after,
+            CallChanges(missed_snapshots=0),
+            drawn_by=drawn_by,
+        )
+
+    async def gone(self, call: TrackedCall, mnemonic: str, drawn_by: int | None) -> None:
+        """UIS answered that the call does not exist (call_session_not_found): it is over."""
+        await self._apply(call, "reply", mnemonic, self._vanished_as(call), drawn_by=drawn_by)
+
+    async def not_found(self, call: TrackedCall) -> None:
+        """The lost-start lookups are done and never saw the start."""
+        await self._apply(call, "lookup", "start not listed", Phase.NOT_FOUND)
+
+    async def found(
+        self, call: TrackedCall, info: CallInfo, taken_at: float, *, drawn_by: int | None = None
+    ) -> None:
+        """A start whose outcome was unknown turned up in list.calls."""
+        call.call_session_id = info.call_session_id
+        await self.listed(call, info, taken_at, source="lookup", drawn_by=drawn_by)
+
+    async def listed(
+        self,
+        call: TrackedCall,
+        info: CallInfo,
+        taken_at: float,
+        *,
+        source: str = "snapshot",
+        drawn_by: int | None = None,
+    ) -> bool:
+        """A list.calls snapshot shows the call. Returns whether anything shown changed."""
+        if taken_at < call.fresh_as_of:
+            # Rule 1: older than what the call already reflects (our own action, or a newer
+            # snapshot): history, not a change.
+            await self._record(call, Fact(source, "listed", call.phase.value, None, False, "older"))
+            return False
+        call.fresh_as_of = taken_at
+        if call.view is not None and call.view.snapshot == info:
+            call.missed = 0
+            return False  # nothing changed: no work, no redraw
+        call.missed = 0
+        view = derive_view(info.call_session_id, info, call.employee_id, call.phase)
+        after = view.phase
+        if not transition_allowed(call.phase, after):
+            await self._forbidden(call, source, "listed", after)
+            return False
+        before_shown = _shown(call)
+        call.view = view
+        call.recording_hint = None
+        call.contact_number = info.contact_phone_number or call.contact_number
+        started = None
+        if info.start_time is not None:
+            started = self._take_start_time(call, self.account_time(info.start_time))
+        changes = CallChanges(
+            call_session_id=info.call_session_id,
+            contact_number=call.contact_number,
+            legs=_legs(view),
+            started_at=started,
+            missed_snapshots=0,
+        )
+        changed = after is not call.phase or _shown(call) != before_shown
+        if not changed:
+            return False
+        await self._apply(call, source, "listed", after, changes, drawn_by=drawn_by, force=True)
+        return True
+
+    async def missed_by(
+        self, call: TrackedCall, taken_at: float, *, drawn_by: int | None = None
+    ) -> bool:
+        """A snapshot does not list the call: rule 3 finishes it at the second miss in a row.
+        Returns whether the call changed (a first miss changes nothing shown)."""
+        if call.call_session_id is None:
+            return False  # a start not listed yet: its lookups decide when to give up
+        if taken_at < call.fresh_as_of:
+            await self._record(
+                call, Fact("snapshot", "missed", call.phase.value, None, False, "older")
+            )
+            return False
+        call.fresh_as_of = taken_at
+        call.missed += 1
+        if call.missed < MISSES_TO_FINISH:
+            await self._record(call, Fact("snapshot", "missed once", call.phase.value, None, False))
+            return False
+        after = self._vanished_as(call)
+        await self._apply(
+            call,
+            "snapshot",
+            f"missed {call.missed} times",
+            after,
+            CallChanges(missed_snapshots=call.missed, legs=[]),
+            drawn_by=drawn_by,
+        )
+        return True
+
+    # ------------------------------------------------------------------ applying
+
+    async def _apply(
+        self,
+        call: TrackedCall,
+        source: str,
+        kind: str,
+        after: Phase,
+        changes: CallChanges | None = None,
+        *,
+        drawn_by: int | None = None,
+        force: bool = False,
+    ) -> None:
+        before = call.phase
+        if not transition_allowed(before, after):
+            await self._forbidden(call, source, kind, after)
+            return
+        call.phase = after
+        if after is Phase.NO_ANSWER and call.unanswered_by is None:
+            call.unanswered_by = _who_did_not_answer(call.view)
+        if after.is_final:
+            call.ended_at = call.ended_at or datetime.now(UTC)
+            call.view = CallView(call.call_session_id or 0, after, None)
+        values = changes.values() if changes is not None else {}
+        values["phase"] = after.value
+        if after.is_final:
+            values["ended_at"] = call.ended_at
+        fact = Fact(source, kind, before.value, after.value, True)
+        await self._record(call, fact, CallChanges(**values))
+        if force or before is not after or changes is not None:
+            for listener in self._listeners:
+                await listener(call, before, drawn_by)
+
+    async def _forbidden(self, call: TrackedCall, source: str, kind: str, after: Phase) -> None:
+        detail = f"forbidden: {call.phase.value} -> {after.value}"
+        await self._record(call, Fact(source, kind, call.phase.value, after.value, False, detail))
+
+    async def _record(
+        self, call: TrackedCall, fact: Fact, changes: CallChanges | None = None
+    ) -> None:
+        try:
+            async with self._sessions.begin() as session:
+                await store.record_fact(session, call.ledger_id, fact, changes)
+        except Exception:
+            # The card must still move with the call: the row catches up with the next fact.
+            log.exception("could not store a fact of call %s", call.ledger_id)
+
+    def _vanished_as(self, call: TrackedCall) -> Phase:
+        view = derive_view(call.call_session_id or 0, None, call.employee_id, call.phase)
+        return view.phase
+
+    def _take_start_time(self, call: TrackedCall, start: datetime) -> datetime | None:
+        if call.sent_at is not None:
+            # Our own send time is the start of a call we placed; UIS's must agree with it.
+            if not self._zone_warned and abs(start - call.sent_at) > START_TIME_TOLERANCE:
+                self._zone_warned = True
+                log.warning(
+                    "UIS reports call %s as started at %s, but the bot sent it at %s: the "
+                    "account's time zone is not %s. Set %s to the zone of the UIS account.",
+                    call.call_session_id,
+                    start.isoformat(timespec="seconds"),
+                    call.sent_at.astimezone(self._zone).isoformat(timespec="seconds"),
+                    self._zone,
+                    TIMEZONE_SETTING,
+                )
+            call.sent_at = None  # checked once per call
+            return None
+        if call.started_at is None:
+            call.started_at = start
+            return start
+        return None
+
+
+def _who_did_not_answer(last_seen: CallView | None) -> LegRole:
+    """Whose phone was ringing when the call ended: the client's, unless only ours rang."""
+    if last_seen is None or last_seen.snapshot is None:
+        return LegRole.CONTACT
+    ringing = {
+        last_seen.roles.get(leg.leg_id)
+        for leg in last_seen.active_legs
+        if leg.state_kind is LegState.DIALING
+    }
+    return LegRole.ME if ringing == {LegRole.ME} else LegRole.CONTACT
+
+
+def _shown(call: TrackedCall) -> tuple[Any, ...]:
+    """What a drawing of a card shows from the call's state: not the running duration nor the
+    points footer, which alone are not worth a Telegram edit."""
+    view = call.view
+    legs: tuple[Any, ...] = ()
+    tags: tuple[Any, ...] = ()
+    if view is not None and view.snapshot is not None:
+        legs = tuple(
+            (
+                leg.leg_id,
+                leg.state,
+                view.roles.get(leg.leg_id),
+                leg.employee_id,
+                leg.employee_full_name,
+                leg.called_phone_number,
+                leg.calling_phone_number,
+            )
+            for leg in view.active_legs
+        )
+        tags = tuple((tag.tag_id, tag.tag_name) for tag in view.snapshot.tags)
+    return (
+        call.phase,
+        call.recording,
+        call.contact_number,
+        call.started_at is None,
+        view is None,
+        legs,
+        tags,
+    )

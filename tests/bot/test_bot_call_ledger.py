@@ -1,0 +1,218 @@
+"""The call ledger's writer: its rules, on the real database (PostgreSQL and the demo's SQLite)."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from api.models import CallInfo
+from bot.callbacks import Action
+from bot.services.call_ledger import CallLedger, TrackedCall, transition_allowed
+from bot.services.call_view import Phase
+from bot.services.card_table import ACTIONS
+from db import ledger as store
+from db.cards import create_card, get_card
+from db.types import utcnow
+
+ME = 101
+CONTACT = "79031234567"
+SESSION = 2500000001
+
+
+def _listed(me: str, contact: str) -> CallInfo:
+    legs: list[dict[str, Any]] = [
+        {"leg_id": 1, "employee_id": ME, "is_operator": True, "state": me},
+        {"leg_id": 2, "called_phone_number": CONTACT, "employee_id": None, "state": contact},
+    ]
+    return CallInfo.model_validate(
+        {"call_session_id": SESSION, "contact_phone_number": CONTACT, "legs": legs}
+    )
+
+
+TALK = _listed("Разговор", "Разговор")
+HOLD = _listed("Разговор", "На удержании")
+
+
+class Heard:
+    def __init__(self) -> None:
+        self.changes: list[tuple[Phase, Phase, int | None]] = []
+
+    async def __call__(self, call: TrackedCall, before: Phase, drawn_by: int | None) -> None:
+        self.changes.append((before, call.phase, drawn_by))
+
+
+async def _started(
+    sessions: async_sessionmaker[AsyncSession],
+) -> tuple[CallLedger, TrackedCall, Heard]:
+    ledger = CallLedger(sessions, account_zone=ZoneInfo("Europe/Moscow"))
+    heard = Heard()
+    ledger.watch(heard)
+    call = await ledger.open_start(
+        external_id="tg-ledger-1",
+        contact_number=CONTACT,
+        virtual_number="74993720692",
+        scenario_id=None,
+        employee_id=ME,
+        started_by=7001,
+        rings_me_first=True,
+    )
+    await ledger.start_replied(call, SESSION, drawn_by=1)
+    return ledger, call, heard
+
+
+async def _history(sessions: async_sessionmaker[AsyncSession], call: TrackedCall) -> list[Any]:
+    async with sessions() as session:
+        return list(await store.history(session, call.ledger_id))
+
+
+async def _row_phase(sessions: async_sessionmaker[AsyncSession], call: TrackedCall) -> str:
+    async with sessions() as session:
+        row = await store.get_call(session, call.ledger_id)
+    assert row is not None
+    return row.phase
+
+
+async def test_every_source_writes_one_row_and_its_history(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    ledger, call, heard = await _started(sessions)
+    assert await ledger.listed(call, TALK, time.monotonic())
+    await ledger.acted(call, ACTIONS[Action.HOLD], drawn_by=1)
+    assert call.phase is Phase.HOLD
+    assert await _row_phase(sessions, call) == "hold"
+    history = await _history(sessions, call)
+    assert [(f.source, f.phase_after, f.applied) for f in history] == [
+        ("start", "starting", True),
+        ("reply", "dialing", True),
+        ("snapshot", "talk", True),
+        ("reply", "hold", True),
+    ]
+    assert heard.changes == [
+        (Phase.STARTING, Phase.DIALING, 1),
+        (Phase.DIALING, Phase.TALK, None),
+        (Phase.TALK, Phase.HOLD, 1),
+    ]
+    async with sessions() as session:
+        row = await store.get_call(session, call.ledger_id)
+    assert row is not None
+    assert row.call_session_id == SESSION
+    assert row.started_by == 7001
+    assert {leg["role"] for leg in row.legs} == {"me", "contact"}
+    assert row.last_change_source == "reply"
+
+
+async def test_a_snapshot_older_than_our_action_is_history_not_a_change(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    ledger, call, _heard = await _started(sessions)
+    before_hold = time.monotonic()
+    await ledger.listed(call, TALK, before_hold)
+    await ledger.acted(call, ACTIONS[Action.HOLD], drawn_by=1)
+    # A list.calls sent before the hold reply arrived still shows the talk: it must not win.
+    assert not await ledger.listed(call, TALK, before_hold)
+    assert call.phase is Phase.HOLD
+    last = (await _history(sessions, call))[-1]
+    assert not last.applied
+    assert last.detail == "older"
+    await ledger.listed(call, HOLD, time.monotonic())  # list.calls confirms the hold
+    assert call.phase is Phase.HOLD
+
+
+async def test_a_call_is_finished_by_the_second_missing_snapshot_only(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    ledger, call, _heard = await _started(sessions)
+    await ledger.listed(call, TALK, time.monotonic())
+    assert not await ledger.missed_by(call, time.monotonic())
+    assert call.phase is Phase.TALK
+    # A successful action proves the call alive: the count starts again.
+    await ledger.acted(call, ACTIONS[Action.RECORD_ON], drawn_by=1)
+    assert call.missed == 0
+    assert not await ledger.missed_by(call, time.monotonic())
+    assert await ledger.missed_by(call, time.monotonic())
+    assert call.phase is Phase.FINISHED
+    assert call.ended_at is not None
+    assert await _row_phase(sessions, call) == "finished"
+
+
+async def test_a_transition_the_diagram_forbids_goes_to_the_history_only(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    ledger, call, heard = await _started(sessions)
+    await ledger.listed(call, TALK, time.monotonic())
+    await ledger.acted(call, ACTIONS[Action.RELEASE], drawn_by=1)
+    assert call.phase is Phase.FINISHED
+    heard.changes.clear()
+    # A late snapshot (or event) still listing the call cannot bring a released call back.
+    assert not await ledger.listed(call, HOLD, time.monotonic())
+    assert call.phase is Phase.FINISHED
+    assert heard.changes == []
+    last = (await _history(sessions, call))[-1]
+    assert (last.applied, last.phase_before, last.phase_after) == (False, "finished", "hold")
+    assert last.detail == "forbidden: finished -> hold"
+
+
+async def test_call_session_not_found_finishes_the_call(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    ledger, call, _heard = await _started(sessions)
+    await ledger.listed(call, TALK, time.monotonic())
+    await ledger.gone(call, "call_session_not_found", drawn_by=1)
+    assert call.phase is Phase.FINISHED
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "allowed"),
+    [
+        (Phase.STARTING, Phase.DIALING, True),
+        (Phase.STARTING, Phase.NOT_FOUND, True),
+        (Phase.DIALING, Phase.NO_ANSWER, True),
+        (Phase.TALK, Phase.HOLD, True),
+        (Phase.HOLD, Phase.FINISHED, True),
+        (Phase.TALK, Phase.NO_ANSWER, False),  # someone answered it
+        (Phase.DIALING, Phase.NOT_FOUND, False),
+        (Phase.TALK, Phase.STARTING, False),
+        (Phase.FINISHED, Phase.TALK, False),
+        (Phase.NOT_FOUND, Phase.DIALING, False),
+    ],
+)
+def test_the_state_diagram(before: Phase, after: Phase, allowed: bool) -> None:
+    assert transition_allowed(before, after) is allowed
+
+
+async def test_a_listed_call_has_one_row_however_many_cards_open_it(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    ledger = CallLedger(sessions, account_zone=ZoneInfo("Europe/Moscow"))
+    first = await ledger.open_listed(TALK, ME)
+    other_process = CallLedger(sessions, account_zone=ZoneInfo("Europe/Moscow"))
+    second = await other_process.open_listed(TALK, ME)
+    assert first.ledger_id == second.ledger_id
+    assert first.phase is Phase.TALK
+
+
+async def test_prune_forgets_old_calls_and_their_history_but_keeps_the_cards(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    _ledger, call, _heard = await _started(sessions)
+    async with sessions.begin() as session:
+        card = await create_card(
+            session, chat_id=7001, message_id=5, telegram_user_id=7001, call_id=call.ledger_id
+        )
+    async with sessions.begin() as session:
+        kept = await store.prune_before(session, utcnow() - timedelta(days=1))
+    assert kept == store.PruneCounts(calls=0, facts=0)
+    async with sessions.begin() as session:
+        pruned = await store.prune_before(session, utcnow() + timedelta(seconds=1))
+    assert pruned.calls == 1
+    assert pruned.facts >= 2
+    assert await _history(sessions, call) == []
+    async with sessions() as session:
+        row = await get_card(session, card.id)
+    assert row is not None
+    assert row.call_id is None
