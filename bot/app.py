@@ -29,6 +29,7 @@ from aiohttp import web
 
 from bot.bot_api_session import JsonBodySession
 from bot.card_messages import draw_card
+from bot.events.receiver import MaskingAccessLogger, serve_events
 from bot.health import Heartbeat
 from bot.middlewares import ActorMiddleware, CommandLeavesFlow, DatabaseGuard, GroupMentions
 from bot.routers import all_routers
@@ -144,6 +145,9 @@ class BotApp:
         resumed = await self.runtime.calls.resume_live_cards()
         if resumed:
             log.info("took over %d live call cards from the previous process", resumed)
+        if self.runtime.event_intake is not None:
+            # After the cards: an event stored but not applied by the last process finds them.
+            await self.runtime.event_intake.start()
         self.expiry_watch.start()
         self.heartbeat.start()
 
@@ -271,7 +275,12 @@ def build_app(runtime: Runtime, bot: Bot) -> BotApp:
 async def run_polling(app: BotApp, stop: asyncio.Event | None = None) -> None:
     """Poll until SIGINT/SIGTERM (or ``stop``), then shut down cleanly."""
     await app.startup()
+    events_listener = None
     try:
+        receiver = app.runtime.events
+        if receiver is not None:
+            events = app.runtime.settings.events
+            events_listener = await serve_events(receiver, events.host, events.port)
         await app.bot.delete_webhook(drop_pending_updates=False)
         polling = asyncio.create_task(
             app.dispatcher.start_polling(
@@ -289,6 +298,8 @@ async def run_polling(app: BotApp, stop: asyncio.Event | None = None) -> None:
             waiter.cancel()
         await polling
     finally:
+        if events_listener is not None:
+            await events_listener.cleanup()
         await app.shutdown()
 
 
@@ -311,8 +322,10 @@ async def run_webhook(app: BotApp, stop: asyncio.Event | None = None) -> None:
     CheckedRequestHandler(app.dispatcher, app.bot, secret_token=secret).register(
         web_app, path="/webhook"
     )
+    if app.runtime.events is not None:
+        app.runtime.events.register(web_app)  # UIS events share the webhook's server
     setup_application(web_app, app.dispatcher, bot=app.bot)
-    runner = web.AppRunner(web_app)
+    runner = web.AppRunner(web_app, access_log_class=MaskingAccessLogger)
     await runner.setup()
     site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
     await app.startup()

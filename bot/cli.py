@@ -145,6 +145,7 @@ def _cmd_ledger(args: argparse.Namespace, settings: Settings) -> int:
     from datetime import UTC, datetime, timedelta
 
     from db.engine import create_engine
+    from db.events import prune_events_before
     from db.ledger import DEFAULT_RETENTION_DAYS, PruneCounts, prune_before
 
     if args.before is None:
@@ -166,7 +167,10 @@ def _cmd_ledger(args: argparse.Namespace, settings: Settings) -> int:
                 from sqlalchemy.ext.asyncio import AsyncSession
 
                 async with AsyncSession(bind=connection) as session:
-                    return await prune_before(session, before)
+                    counts = await prune_before(session, before)
+                    # Event bodies hold the same phone numbers: same retention.
+                    await prune_events_before(session, before)
+                    return counts
         finally:
             await engine.dispose()
 
@@ -175,6 +179,50 @@ def _cmd_ledger(args: argparse.Namespace, settings: Settings) -> int:
         f"forgot {counts.calls} call(s) and {counts.facts} history line(s) "
         f"last changed before {before.isoformat()}"
     )
+    return 0
+
+
+def _cmd_events(args: argparse.Namespace, settings: Settings) -> int:
+    """`callbot events templates`: what the UIS account owner pastes, one notification per event."""
+    import json
+
+    from bot.events.catalog import EVENTS
+    from bot.events.receiver import EVENTS_PREFIX
+
+    events = settings.events
+    if not events.enabled or events.secret is None or events.public_url is None:
+        return _fail(
+            "UIS events are off: set CALLBOT_EVENTS__SECRET (32+ random characters) and "
+            "CALLBOT_EVENTS__PUBLIC_URL (https://...) first"
+        )
+    secret = events.secret.get_secret_value() if args.show_secret else "***"
+    rows = [
+        {
+            "event": spec.slug,
+            "uis_event": {"ru": spec.label_ru, "en": spec.label_en},
+            "url": f"{events.public_url}{EVENTS_PREFIX}{secret}/{spec.slug}",
+            "method": "POST",
+            "body_template": spec.body_template(),
+        }
+        for spec in EVENTS
+    ]
+    if args.format == "json":
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    print(
+        "In the UIS personal account: Notifications -> Add, one notification per event below;\n"
+        "channel HTTP, method POST, the URL and the body as printed (placeholders unquoted).\n"
+    )
+    for row in rows:
+        labels = row["uis_event"]
+        assert isinstance(labels, dict)
+        print(f"# {labels['ru']} / {labels['en']}")
+        print(f"URL:    {row['url']}")
+        print(f"Method: {row['method']}")
+        print(f"Body:   {row['body_template']}")
+        print()
+    if not args.show_secret:
+        print("The secret is masked: add --show-secret to print the URLs to paste.")
     return 0
 
 
@@ -284,6 +332,17 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
         "--before", help="ISO date or time (default: the retention, 90 days ago)"
     )
     commands["ledger"] = _cmd_ledger
+
+    events = sub.add_parser("events", help="UIS event notifications (what to paste into UIS)")
+    events_sub = events.add_subparsers(dest="events_command", metavar="ACTION", required=True)
+    templates = events_sub.add_parser(
+        "templates", help="per event: the UIS event, the URL, the method and the body to paste"
+    )
+    templates.add_argument("--format", choices=("text", "json"), default="text")
+    templates.add_argument(
+        "--show-secret", action="store_true", help="print the URLs with the secret in them"
+    )
+    commands["events"] = _cmd_events
 
     catalog = sub.add_parser("catalog", help="the account catalog (employees, numbers, ...)")
     catalog_sub = catalog.add_subparsers(dest="catalog_command", metavar="ACTION", required=True)

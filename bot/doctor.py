@@ -194,11 +194,43 @@ async def check_call_api(settings: Settings) -> Check:
     return Check("call api", True, f"{url} answers; this server's IP is whitelisted")
 
 
+async def check_events(settings: Settings) -> Check:
+    """UIS events: configured or not, and bodies refused in the last day (dead letters)."""
+    from datetime import UTC, datetime, timedelta
+
+    from db.engine import create_engine, session_factory
+    from db.events import dead_letters
+
+    if not settings.events.enabled:
+        return Check(
+            "uis events",
+            True,
+            'off (cards refresh by polling list.calls); see README "Connect UIS events"',
+        )
+    engine = create_engine(settings.database_url)
+    try:
+        async with session_factory(engine)() as session:
+            dead = await dead_letters(session, datetime.now(UTC) - timedelta(days=1))
+    except Exception as exc:
+        return Check("uis events", False, f"cannot count dead letters: {type(exc).__name__}")
+    finally:
+        await engine.dispose()
+    if dead:
+        return Check(
+            "uis events",
+            False,
+            f"{dead} event(s) refused in the last 24 h (no usable call_session_id)",
+            "compare the notification bodies in UIS with `callbot events templates`",
+        )
+    return Check("uis events", True, "on; no refused event in the last 24 h")
+
+
 CHECKS: tuple[Callable[[Settings], Awaitable[Check]], ...] = (
     check_database,
     check_encryption,
     check_telegram,
     check_call_api,
+    check_events,
 )
 
 

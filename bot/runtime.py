@@ -13,9 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from api.budget import PointsBudget
 from api.client import CallApiClient
 from bot.callbacks import CallbackSigner
+from bot.events.intake import EventIntake
+from bot.events.receiver import EventReceiver, RateLimiter
 from bot.services.access import AccessService
 from bot.services.audit_bridge import AuditObserver
 from bot.services.auth import AuthService
+from bot.services.call_events import CallEvents
 from bot.services.calls import CallService
 from bot.services.live import CallsRefresher, LivePoller
 from bot.settings import Settings
@@ -43,9 +46,14 @@ class Runtime:
     refresher: CallsRefresher
     calls: CallService
     poller: LivePoller
+    # UIS events in: None unless CALLBOT_EVENTS__SECRET and __PUBLIC_URL are set.
+    events: EventReceiver | None = None
+    event_intake: EventIntake | None = None
 
     async def close(self) -> None:
         """Stop background work, then flush the audit (bounded), then close connections."""
+        if self.event_intake is not None:
+            await self.event_intake.close()
         await self.poller.stop()
         await self.calls.stop_lookups()
         await self.client.aclose()
@@ -137,6 +145,17 @@ async def build_runtime(
         default_region=settings.callapi.default_region,
         account_zone=settings.callapi.zone,
     )
+    event_intake = None
+    receiver = None
+    if settings.events.enabled:
+        assert settings.events.secret is not None
+        call_events = CallEvents(ledger=calls.ledger, sync=calls.sync)
+        event_intake = EventIntake(sessions, settings.data_dir / "event-journal", call_events.apply)
+        receiver = EventReceiver(
+            event_intake,
+            [settings.events.secret.get_secret_value()],
+            RateLimiter(settings.events.rate_per_second, settings.events.rate_burst),
+        )
     return Runtime(
         settings=settings,
         engine=engine,
@@ -152,4 +171,6 @@ async def build_runtime(
         refresher=refresher,
         calls=calls,
         poller=poller,
+        events=receiver,
+        event_intake=event_intake,
     )

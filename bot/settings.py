@@ -204,6 +204,36 @@ class HealthSettings(BaseModel):
     max_age_seconds: float = Field(default=90.0, gt=0)
 
 
+class EventsSettings(BaseModel):
+    """UIS event notifications in (off unless both the secret and the public URL are set)."""
+
+    # In every event URL's path: `{public_url}/uis/events/{secret}/{event}`.
+    secret: SecretStr | None = None
+    public_url: str | None = None  # what UIS is given (behind the operator's TLS proxy)
+    # Polling mode opens this listener for events; webhook mode serves them on the webhook port.
+    host: str = "0.0.0.0"  # noqa: S104 - UIS must reach it (through the operator's proxy)
+    port: int = Field(default=8081, ge=1, le=65535)
+    # Requests per second and burst per source address (UIS sends a few per call).
+    rate_per_second: float = Field(default=20.0, gt=0)
+    rate_burst: int = Field(default=100, ge=1)
+
+    @property
+    def enabled(self) -> bool:
+        return self.secret is not None and self.public_url is not None
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> EventsSettings:
+        if (self.secret is None) != (self.public_url is None):
+            raise ValueError("secret and public_url: set both to receive UIS events, or neither")
+        if self.secret is not None and len(self.secret.get_secret_value()) < 32:
+            raise ValueError("secret: at least 32 random characters")
+        if self.public_url is not None:
+            if not self.public_url.lower().startswith("https://"):
+                raise ValueError("public_url: must be an https:// URL (events carry numbers)")
+            self.public_url = self.public_url.rstrip("/")
+        return self
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
@@ -223,6 +253,19 @@ class Settings(BaseSettings):
     security: SecuritySettings = Field(default_factory=SecuritySettings)
     log: LogSettings = Field(default_factory=LogSettings)
     health: HealthSettings = Field(default_factory=HealthSettings)
+    events: EventsSettings = Field(default_factory=EventsSettings)
+
+    @model_validator(mode="after")
+    def _events_secret_is_its_own(self) -> Settings:
+        events, telegram = self.events.secret, self.telegram.webhook_secret
+        same = (
+            events is not None
+            and telegram is not None
+            and events.get_secret_value() == telegram.get_secret_value()
+        )
+        if same:
+            raise ValueError("events.secret: must differ from telegram.webhook_secret")
+        return self
 
     @property
     def database_url(self) -> str:
@@ -240,6 +283,7 @@ class Settings(BaseSettings):
         for secret in (
             self.telegram.bot_token,
             self.telegram.webhook_secret,
+            self.events.secret,
             self.database.url,
             self.security.encryption_keys,
         ):

@@ -332,6 +332,33 @@ class CallFactRecord(Base):
     detail: Mapped[str | None] = mapped_column(String(256))
 
 
+class UisEventRecord(Base):
+    """A UIS event notification as it arrived: stored raw before it is answered or applied.
+
+    ``state``: received (stored, not applied yet), applied, duplicate (the same event and raw
+    body arrived before: applied once), dead (no usable call_session_id: kept for the operator).
+    Bodies hold phone numbers: pruned with the ledger.
+    """
+
+    __tablename__ = "uis_events"
+    __table_args__ = (
+        UniqueConstraint("event", "body_hash"),
+        Index(None, "state", "received_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    received_at: Mapped[datetime]
+    event: Mapped[str] = mapped_column(String(32))
+    body: Mapped[str] = mapped_column(Text)
+    body_hash: Mapped[str] = mapped_column(String(64))
+    content_type: Mapped[str | None] = mapped_column(String(128))
+    source: Mapped[str | None] = mapped_column(String(64))  # the sender's address
+    call_session_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    state: Mapped[str] = mapped_column(String(16))
+    problem: Mapped[str | None] = mapped_column(String(256))
+    applied_at: Mapped[datetime | None]
+
+
 class CallCard(Base):
     """A Telegram message that shows a ledger call, and whose buttons act on it for whom."""
 

@@ -83,6 +83,8 @@ class TrackedCall:
     sent_at: datetime | None = None
     rings_me_first: bool = False  # an employee call rings the manager's phone first
     opened_at: datetime | None = None  # when the ledger row was made (a start: before it left)
+    # A UIS event said the call ended: rule 3 then needs one snapshot without it, not two.
+    end_announced: bool = False
     lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
 
     @property
@@ -342,7 +344,7 @@ class CallLedger:
             return False
         call.fresh_as_of = taken_at
         call.missed += 1
-        if call.missed < MISSES_TO_FINISH:
+        if call.missed < MISSES_TO_FINISH and not call.end_announced:
             await self._record(call, Fact("snapshot", "missed once", call.phase.value, None, False))
             return False
         after = self._vanished_as(call)
@@ -354,6 +356,28 @@ class CallLedger:
             CallChanges(missed_snapshots=call.missed, legs=[]),
             drawn_by=drawn_by,
         )
+        return True
+
+    async def heard_event(self, call: TrackedCall, event: str, phase: Phase | None) -> None:
+        """A UIS event about ``call``: moves it when it says where (and the diagram allows),
+        always a history line. Events are untrusted and unordered: they never finish a call by
+        themselves (rule 3), an ended call only waits for one snapshot to confirm it."""
+        if event in ("call_finished", "lost_call"):
+            call.end_announced = True
+        if phase is None or phase is call.phase:
+            detail = "end announced" if call.end_announced and phase is None else None
+            await self._record(call, Fact("event", event, call.phase.value, None, False, detail))
+            return
+        await self._apply(call, "event", event, phase, CallChanges(missed_snapshots=0))
+
+    async def event_for_untracked(self, call_session_id: int, event: str) -> bool:
+        """History for a call the ledger has a row of but no live card shows; False: no row."""
+        async with self._sessions() as session:
+            row = await store.find_call(session, call_session_id=call_session_id)
+        if row is None:
+            return False
+        call = _tracked(row)
+        await self._record(call, Fact("event", event, row.phase, None, False, "no live card"))
         return True
 
     # ------------------------------------------------------------------ applying

@@ -1,0 +1,1 @@
+"""UIS event notifications in: what the events are, how their bodies are read, the receiver."""

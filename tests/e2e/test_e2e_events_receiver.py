@@ -1,0 +1,146 @@
+"""UIS events in, over real HTTP: the URL's secret, the size limit, dead letters, duplicates,
+and events as facts for the call ledger (talk started moves a card, call finished ends it at
+the next list.calls)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from e2e_kit import World, _free_port, world
+from sqlalchemy import select
+
+from bot.texts import Lang, t
+from db.engine import create_engine, session_factory
+from db.ledger import find_call, history
+from db.models import UisEventRecord
+
+pytestmark = pytest.mark.e2e
+
+RU = Lang.RU
+SECRET = "events-secret-" + "x" * 30
+
+
+@asynccontextmanager
+async def events_world(tmp_path: Path) -> AsyncIterator[tuple[World, httpx.AsyncClient]]:
+    port = _free_port()
+    events = {
+        "secret": SECRET,
+        "public_url": "https://bot.example.com",
+        "host": "127.0.0.1",
+        "port": port,
+    }
+    async with (
+        world(tmp_path, events=events) as here,
+        httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http,
+    ):
+        yield here, http
+
+
+async def _rows(here: World) -> list[UisEventRecord]:
+    engine = create_engine(here.database_url)
+    try:
+        async with session_factory(engine)() as session:
+            return list((await session.scalars(select(UisEventRecord))).all())
+    finally:
+        await engine.dispose()
+
+
+async def _facts(here: World, call_session_id: int) -> list[Any]:
+    engine = create_engine(here.database_url)
+    try:
+        async with session_factory(engine)() as session:
+            row = await find_call(session, call_session_id=call_session_id)
+            assert row is not None
+            return list(await history(session, row.id))
+    finally:
+        await engine.dispose()
+
+
+async def test_the_url_secret_size_and_body_decide_what_is_taken(tmp_path: Path) -> None:
+    async with events_world(tmp_path) as (here, http):
+        body = b'{"call_session_id": 2500000099, "employee_id": 101}'
+        wrong = await http.post("/uis/events/not-the-secret/talk_started", content=body)
+        assert wrong.status_code == 404
+        unknown = await http.post(f"/uis/events/{SECRET}/no_such_event", content=body)
+        assert unknown.status_code == 404
+        huge = await http.post(
+            f"/uis/events/{SECRET}/call_finished", content=b"{" + b" " * 70_000 + b"}"
+        )
+        assert huge.status_code == 413
+        assert await _rows(here) == []  # nothing of those was kept
+
+        idless = await http.post(f"/uis/events/{SECRET}/lost_call", content=b'{"employee_ids": 1}')
+        assert idless.status_code == 400
+        taken = await http.post(f"/uis/events/{SECRET}/talk_started", content=body)
+        assert taken.status_code == 200
+        again = await http.post(f"/uis/events/{SECRET}/talk_started", content=body)
+        assert again.status_code == 200
+        assert again.text == "duplicate"
+        rows = await _rows(here)
+        assert sorted((row.event, row.state) for row in rows) == [
+            ("lost_call", "dead"),
+            ("talk_started", "applied"),
+        ]
+
+
+async def test_events_move_the_card_through_the_ledger(tmp_path: Path) -> None:
+    async with events_world(tmp_path) as (here, http):
+        card = await here.start_call()
+        call_id = here.call_id()
+        assert t(RU, "card.phase.dialing") in (card.text or "")
+        here.answer_all(call_id)
+        talk = f'{{"event": "talk_started", "call_session_id": {call_id}, "leg_ids": "1,2",'
+        talk += ' "employee_id": 101, "contact_phone_number": ""79031234567""}'
+        assert (
+            await http.post(f"/uis/events/{SECRET}/talk_started", content=talk)
+        ).status_code == 200
+        card = await here.emu.wait_for_bot_message(
+            card.chat_id,
+            predicate=lambda m: (
+                m.message_id == card.message_id and t(RU, "card.phase.talk") in (m.text or "")
+            ),
+            after=0,
+            timeout=10,
+        )
+        facts = await _facts(here, call_id)
+        moved = [f for f in facts if f.source == "event" and f.kind == "talk_started"]
+        # The event itself moved the call, or the live poll had already seen the talk.
+        assert moved
+        assert moved[0].applied or moved[0].phase_before == "talk"
+
+        here.end_call(call_id)
+        finished = f'{{"call_session_id": {call_id}, "talk_time_duration": 12}}'
+        reply = await http.post(
+            f"/uis/events/{SECRET}/call_finished",
+            content=finished,
+            headers={"Content-Type": "application/json"},
+        )
+        assert reply.status_code == 200
+        await here.emu.wait_for_bot_message(
+            card.chat_id,
+            predicate=lambda m: (
+                m.message_id == card.message_id and t(RU, "card.phase.finished") in (m.text or "")
+            ),
+            after=0,
+            timeout=15,
+        )
+        facts = await _facts(here, call_id)
+        ended = [f for f in facts if f.applied and f.phase_after == "finished"]
+        assert ended
+        assert ended[0].source == "snapshot"  # the event announced it; list.calls confirmed it
+        assert any(f.source == "event" and f.kind == "call_finished" for f in facts)
+
+
+async def test_a_burst_from_one_address_is_limited(tmp_path: Path) -> None:
+    async with events_world(tmp_path) as (_here, http):
+        replies = await asyncio.gather(
+            *(http.post("/uis/events/wrong/talk_started", content=b"{}") for _ in range(150))
+        )
+        statuses = {reply.status_code for reply in replies}
+        assert statuses == {404, 429}
