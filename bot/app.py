@@ -241,6 +241,12 @@ def build_app(runtime: Runtime, bot: Bot) -> BotApp:
 
     runtime.calls.publish = publish
 
+    async def post(chat_id: int, text: str) -> int:
+        message = await bot.send_message(chat_id, text)
+        return message.message_id
+
+    runtime.calls.post = post
+
     async def warn_expiry(user_id: int, expires_at: datetime) -> None:
         member = await runtime.access.member(user_id)
         lang = lang_for(member.language_code if member else None)

@@ -149,7 +149,9 @@ async def build_runtime(
     receiver = None
     if settings.events.enabled:
         assert settings.events.secret is not None
-        call_events = CallEvents(ledger=calls.ledger, sync=calls.sync)
+        call_events = CallEvents(
+            sessions=sessions, ledger=calls.ledger, book=calls.book, sync=calls.sync
+        )
         event_intake = EventIntake(sessions, settings.data_dir / "event-journal", call_events.apply)
         receiver = EventReceiver(
             event_intake,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -133,6 +133,16 @@ async def find_call(
     return await session.scalar(
         select(CallRecord).where(or_(*conditions)).order_by(CallRecord.id).limit(1)
     )
+
+
+async def calls_from_number(session: AsyncSession, contact_number: str) -> int:
+    """How many calls with this number the ledger holds (within its retention)."""
+    query = (
+        select(func.count())
+        .select_from(CallRecord)
+        .where(CallRecord.contact_number == contact_number)
+    )
+    return int(await session.scalar(query) or 0)
 
 
 async def get_call(session: AsyncSession, call_id: int) -> CallRecord | None:

@@ -62,6 +62,7 @@ class EventIntake:
         self._replayer: asyncio.Task[None] | None = None
         self._segments: list[int] = []  # sealed journal segments still to move
         self._active_written = False
+        self._call_locks: dict[int, tuple[asyncio.Lock, int]] = {}  # lock, tasks using it
         self.stats = IntakeStats()
 
     async def start(self) -> None:
@@ -129,6 +130,23 @@ class EventIntake:
         task.add_done_callback(self._tasks.discard)
 
     async def _apply_stored(self, event_id: int, parsed: ParsedEvent) -> None:
+        # Events of one call are applied one at a time, in the order they arrived (the lock
+        # wakes its waiters first come, first served): "waiting for answer" has drawn its card
+        # before "talk started" moves it. Events of different calls do not wait for each other.
+        key = parsed.call_session_id
+        lock, users = self._call_locks.get(key, (asyncio.Lock(), 0))
+        self._call_locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                await self._apply_one(event_id, parsed)
+        finally:
+            lock, users = self._call_locks[key]
+            if users == 1:
+                del self._call_locks[key]  # nobody else holds or waits for it
+            else:
+                self._call_locks[key] = (lock, users - 1)
+
+    async def _apply_one(self, event_id: int, parsed: ParsedEvent) -> None:
         try:
             await self._apply(parsed)
         except Exception:

@@ -3,24 +3,45 @@
 What each event may say, by the ledger's rules: "talk started" moves a call that was ringing to
 the talk, "waiting for answer" carrying our external_id settles a start whose reply was lost,
 "call finished"/"lost call" announce the end (the next ``list.calls`` confirms it, one point),
-the rest go to the history. An event for a call no live card shows is history only.
+the rest go to the history. "Waiting for answer" (an inbound call rings an employee) and
+"outbound call" (dialled from a desk phone) for a call no card shows give the Telegram user
+assigned to that employee a card at once. Events are untrusted: such a card is confirmed by
+``list.calls`` before its first action.
 """
 
 from __future__ import annotations
 
 import logging
 
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
 from bot.events.parse import ParsedEvent
 from bot.services.call_ledger import CallLedger, TrackedCall
 from bot.services.call_sync import CallSync
 from bot.services.call_view import Phase
+from bot.services.card_book import CardBook
+from bot.texts import lang_for
+from db import users as user_store
+from db.models import AccessState
+
+# Events that put a call on an employee's phone: its assigned user gets a card.
+_OPENS_A_CARD = {"waiting_for_answer": Phase.RINGING, "outbound_call": Phase.DIALING}
 
 log = logging.getLogger(__name__)
 
 
 class CallEvents:
-    def __init__(self, *, ledger: CallLedger, sync: CallSync) -> None:
+    def __init__(
+        self,
+        *,
+        sessions: async_sessionmaker[AsyncSession],
+        ledger: CallLedger,
+        book: CardBook,
+        sync: CallSync,
+    ) -> None:
+        self._sessions = sessions
         self._ledger = ledger
+        self._book = book
         self._sync = sync
 
     def _tracked(self, event: ParsedEvent) -> TrackedCall | None:
@@ -35,15 +56,49 @@ class CallEvents:
     async def apply(self, event: ParsedEvent) -> None:
         call = self._tracked(event)
         if call is None:
-            await self._ledger.event_for_untracked(event.call_session_id, event.event)
+            if not await self._open_card(event):
+                await self._ledger.event_for_untracked(event.call_session_id, event.event)
             return
         async with call.lock:
             if call.call_session_id is None:
                 # Our start whose reply was lost: UIS's own event names its call.
                 call.call_session_id = event.call_session_id
-            await self._ledger.heard_event(call, event.event, self._leads_to(call, event))
+            await self._ledger.heard_event(
+                call,
+                event.event,
+                self._leads_to(call, event),
+                answered_by=event.text("employee_full_name"),
+            )
         if call.end_announced and not call.is_final:
             self._sync.refresh_soon()
+
+    async def _open_card(self, event: ParsedEvent) -> bool:
+        """A call rings an employee (or one dials out from a desk phone): a card for the
+        Telegram user assigned to that employee, at once. False when nobody is to get one."""
+        phase = _OPENS_A_CARD.get(event.event)
+        if phase is None or len(event.employee_ids) != 1:
+            return False
+        employee_id = event.employee_ids[0]
+        async with self._sessions() as session:
+            user = await user_store.user_for_employee(session, employee_id)
+        if user is None or user.access is not AccessState.ALLOWED:
+            return False
+        call = await self._ledger.open_event(
+            call_session_id=event.call_session_id,
+            phase=phase,
+            employee_id=employee_id,
+            contact_number=event.text("contact_phone_number"),
+            virtual_number=event.text("virtual_phone_number"),
+            direction="in" if phase is Phase.RINGING else "out",
+            external_id=event.text("external_id"),
+            scenario_name=event.text("scenario_name"),
+        )
+        if call.is_final or self._book.cards_of(call):
+            return True  # another event of the same call got here first
+        card = await self._book.post_new(user.id, lang_for(user.language_code), call)
+        if card is not None:
+            self._sync.went_live(card)
+        return True
 
     @staticmethod
     def _leads_to(call: TrackedCall, event: ParsedEvent) -> Phase | None:
@@ -52,9 +107,12 @@ class CallEvents:
             or not event.employee_ids
             or (call.employee_id in event.employee_ids)
         )
+        ringing_or_dialing = (Phase.STARTING, Phase.DIALING, Phase.RINGING)
         match event.event:
-            case "talk_started" if mine and call.phase in (Phase.STARTING, Phase.DIALING):
+            case "talk_started" if mine and call.phase in ringing_or_dialing:
                 return Phase.TALK
+            case "talk_started" if not mine and call.phase is Phase.RINGING:
+                return Phase.ANSWERED_ELSEWHERE
             case "waiting_for_answer" if call.phase is Phase.STARTING:
                 return Phase.DIALING
         return None

@@ -57,6 +57,8 @@ def transition_allowed(before: Phase, after: Phase) -> bool:
         return False
     if before in _ANSWERED and after in (Phase.NO_ANSWER, Phase.NOT_STARTED, Phase.NOT_FOUND):
         return False
+    if after is Phase.RINGING and before is not Phase.STARTING:
+        return False  # a card starts ringing or never does
     return not (before is not Phase.STARTING and after in (Phase.NOT_STARTED, Phase.NOT_FOUND))
 
 
@@ -85,6 +87,14 @@ class TrackedCall:
     opened_at: datetime | None = None  # when the ledger row was made (a start: before it left)
     # A UIS event said the call ended: rule 3 then needs one snapshot without it, not two.
     end_announced: bool = False
+    # Drawn from a UIS event (untrusted): list.calls must show the user's employee on it
+    # before the first action (``confirmed``).
+    from_event: bool = False
+    confirmed: bool = True
+    virtual_number: str | None = None
+    scenario_name: str | None = None
+    calls_from_number: int | None = None  # the ledger's count, shown on a ringing card
+    answered_by: str | None = None  # who took a call that rang here
     lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
 
     @property
@@ -209,6 +219,46 @@ class CallLedger:
         await self.listed(call, info, time.monotonic())
         return call
 
+    async def open_event(
+        self,
+        *,
+        call_session_id: int,
+        phase: Phase,
+        employee_id: int,
+        contact_number: str | None,
+        virtual_number: str | None,
+        direction: str | None,
+        external_id: str | None,
+        scenario_name: str | None,
+    ) -> TrackedCall:
+        """A call first heard of through a UIS event (an inbound call ringing an employee, or
+        one dialled from a desk phone): its ledger row, marked unconfirmed."""
+        async with self._sessions.begin() as session:
+            row = await store.open_call(
+                session,
+                phase=phase.value,
+                source="event",
+                call_session_id=call_session_id,
+                external_id=external_id,
+                contact_number=contact_number,
+                virtual_number=virtual_number,
+                direction=direction,
+                employee_id=employee_id,
+                started_at=datetime.now(UTC),
+            )
+            count = (
+                await store.calls_from_number(session, contact_number) if contact_number else None
+            )
+            call = self.calls.get(row.id) or _tracked(row)
+        call.from_event = True
+        call.confirmed = False
+        call.virtual_number = virtual_number
+        call.scenario_name = scenario_name
+        call.calls_from_number = count
+        call.fresh_as_of = time.monotonic()
+        self.calls[call.ledger_id] = call
+        return call
+
     async def load(self, call_id: int) -> TrackedCall | None:
         known = self.calls.get(call_id)
         if known is not None:
@@ -312,6 +362,10 @@ class CallLedger:
             return False
         before_shown = _shown(call)
         call.view = view
+        if LegRole.ME in view.roles.values():
+            call.confirmed = True  # UIS itself lists the user's employee on this call
+        if after is Phase.ANSWERED_ELSEWHERE and call.answered_by is None:
+            call.answered_by = _answered_by(view)
         call.recording_hint = None
         call.contact_number = info.contact_phone_number or call.contact_number
         started = None
@@ -358,12 +412,16 @@ class CallLedger:
         )
         return True
 
-    async def heard_event(self, call: TrackedCall, event: str, phase: Phase | None) -> None:
+    async def heard_event(
+        self, call: TrackedCall, event: str, phase: Phase | None, answered_by: str | None = None
+    ) -> None:
         """A UIS event about ``call``: moves it when it says where (and the diagram allows),
         always a history line. Events are untrusted and unordered: they never finish a call by
         themselves (rule 3), an ended call only waits for one snapshot to confirm it."""
         if event in ("call_finished", "lost_call"):
             call.end_announced = True
+        if phase is Phase.ANSWERED_ELSEWHERE:
+            call.answered_by = answered_by
         if phase is None or phase is call.phase:
             detail = "end announced" if call.end_announced and phase is None else None
             await self._record(call, Fact("event", event, call.phase.value, None, False, detail))
@@ -463,6 +521,17 @@ def _who_did_not_answer(last_seen: CallView | None) -> LegRole:
         if leg.state_kind is LegState.DIALING
     }
     return LegRole.ME if ringing == {LegRole.ME} else LegRole.CONTACT
+
+
+def _answered_by(view: CallView) -> str | None:
+    """The employee talking with the caller, by name when list.calls gives it."""
+    snapshot = view.snapshot
+    if snapshot is None:
+        return None
+    for leg in view.legs_with_role(LegRole.EMPLOYEE):
+        if leg.state_kind in (LegState.TALKING, LegState.OPERATORS_TALKING):
+            return leg.employee_full_name or (str(leg.employee_id) if leg.employee_id else None)
+    return None
 
 
 def _shown(call: TrackedCall) -> tuple[Any, ...]:

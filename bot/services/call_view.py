@@ -28,6 +28,10 @@ class Phase(enum.StrEnum):
     # A start whose outcome is unknown, and list.calls does not show it: it never happened,
     # or it rang and ended before we looked. Either way nothing is left to act on.
     NOT_FOUND = "not_found"
+    # An inbound call ringing the manager's phone (a UIS event drew the card): no Call API
+    # button yet, hold needs a talk and release would hang up on the caller.
+    RINGING = "ringing"
+    ANSWERED_ELSEWHERE = "answered_elsewhere"  # it rang here, another employee took it
 
     @property
     def is_final(self) -> bool:
@@ -45,7 +49,14 @@ class Phase(enum.StrEnum):
 
 
 _FINAL_PHASES = frozenset(
-    {Phase.FINISHED, Phase.TRANSFERRED, Phase.NOT_STARTED, Phase.NO_ANSWER, Phase.NOT_FOUND}
+    {
+        Phase.FINISHED,
+        Phase.TRANSFERRED,
+        Phase.NOT_STARTED,
+        Phase.NO_ANSWER,
+        Phase.NOT_FOUND,
+        Phase.ANSWERED_ELSEWHERE,
+    }
 )
 
 
@@ -131,6 +142,14 @@ def derive_view(
     contact = with_role(LegRole.CONTACT)
     third = with_role(LegRole.EMPLOYEE, LegRole.OTHER)
     had_me = LegRole.ME in roles.values()
+    answered_by_me = any(leg.state_kind is not LegState.DIALING for leg in mine)
+    if previous is Phase.RINGING and not answered_by_me:
+        # An inbound call that rang here: until this manager answers it stays ringing (other
+        # phones may ring too), unless someone else already talks with the caller.
+        talking = {LegState.TALKING, LegState.OPERATORS_TALKING}
+        elsewhere = any(leg.state_kind in talking for leg in third)
+        phase = Phase.ANSWERED_ELSEWHERE if elsewhere else Phase.RINGING
+        return CallView(call_session_id, phase, snapshot, roles)
     if had_me and not mine and contact:
         # Our leg is gone while the contact talks on: the call was handed over.
         return CallView(call_session_id, Phase.TRANSFERRED, snapshot, roles)
@@ -161,8 +180,10 @@ def _vanished_as(previous: Phase | None) -> Phase:
             return previous
         case Phase.STARTING:
             return Phase.NOT_FOUND
-        case Phase.DIALING:
+        case Phase.DIALING | Phase.RINGING:
             return Phase.NO_ANSWER
+        case Phase.ANSWERED_ELSEWHERE:
+            return previous
     return Phase.FINISHED
 
 

@@ -37,7 +37,7 @@ from bot.services.call_types import (
     StartRequest,
 )
 from bot.services.call_view import Phase
-from bot.services.card_book import CardBook, CardPublisher
+from bot.services.card_book import CardBook, CardPoster, CardPublisher
 from bot.services.card_presses import CardPresses
 from bot.services.cards import CardState, Names
 from bot.services.live import CallsRefresher
@@ -98,6 +98,14 @@ class CallService:
     @publish.setter
     def publish(self, value: CardPublisher | None) -> None:
         self.book.publish = value
+
+    @property
+    def post(self) -> CardPoster | None:
+        return self.book.post
+
+    @post.setter
+    def post(self, value: CardPoster | None) -> None:
+        self.book.post = value
 
     @property
     def on_card_live(self) -> ExpiryCheck | None:

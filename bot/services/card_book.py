@@ -36,6 +36,8 @@ from db.models import CallCard
 log = logging.getLogger(__name__)
 
 CardPublisher = Callable[[CardUpdate], Awaitable[None]]
+# Sends a new message (chat id, text) and returns its message id.
+CardPoster = Callable[[int, str], Awaitable[int]]
 
 
 @dataclasses.dataclass
@@ -61,6 +63,7 @@ class CardBook:
         self._actors: dict[int, Actor] = {}  # the last actor of each live card's owner
         self._catalog = _Catalog()
         self.publish: CardPublisher | None = None
+        self.post: CardPoster | None = None
         ledger.watch(self.call_changed)
 
     # ------------------------------------------------------------------ names
@@ -121,6 +124,44 @@ class CardBook:
         card = _card_from(row, actor.lang, call)
         self.remember(actor)
         self.cards[card.card_id] = card
+        return card
+
+    async def post_new(self, user_id: int, lang: Lang, call: TrackedCall) -> CardState | None:
+        """A card nobody asked for (a UIS event: the user's phone rings): a new message in the
+        user's private chat, then drawn in place like every card."""
+        if self.post is None:
+            return None
+        owner = Actor(user_id=user_id, chat_id=user_id, lang=lang)
+        names = await self.names_for(user_id, favourites=False)
+        provisional = CardState(
+            card_id=0,
+            chat_id=user_id,
+            message_id=0,
+            owner_id=user_id,
+            employee_id=call.employee_id,
+            lang=lang,
+            masked=False,
+            call=call,
+        )
+        text = render_card(provisional, names, None).text
+        try:
+            message_id = await self.post(user_id, text)
+        except Exception:
+            log.exception("could not send a card to user %s", user_id)
+            return None
+        async with self._sessions.begin() as session:
+            row = await card_store.create_card(
+                session,
+                chat_id=user_id,
+                message_id=message_id,
+                telegram_user_id=user_id,
+                call_id=call.ledger_id,
+                employee_id=call.employee_id,
+            )
+        card = _card_from(row, lang, call)
+        self.cards[card.card_id] = card
+        self._actors.setdefault(user_id, owner)
+        await self.publish_card(card)  # with its buttons (a ringing card has none) and footer
         return card
 
     def cards_of(self, call: TrackedCall) -> list[CardState]:

@@ -214,6 +214,16 @@ class CardPresses:
             failure = failure_from(exc)
             card.note = self._book.explain(lang, failure)
             return PressOutcome(update=await self._book.draw(card), login_needed=True)
+        if not card.call.confirmed:
+            # Drawn from a UIS event, which anyone who learnt the URL could forge: UIS itself
+            # must list the user's employee on this call before the first action goes out.
+            await self._sync.sync(card, api)
+            if not card.call.confirmed:
+                return PressOutcome(alert=t(lang, "alert.not_your_call"))
+            if not accepts(action, card.phase):
+                return PressOutcome(
+                    alert=t(lang, "alert.stale"), update=await self._book.draw(card)
+                )
         if card.call_session_id is None:
             # A card whose start reply never arrived: find its call by our external id first.
             await self._sync.sync(card, api)

@@ -161,6 +161,16 @@ def card_text(card: CardState, names: Names, footer: str | None, now: datetime) 
     lines.append(
         t(lang, "card.contact", contact=display_phone(card.contact_number, masked=card.masked))
     )
+    call = card.call
+    if call.from_event:
+        # What the events told of a call that came to the manager (an inbound call ringing).
+        if call.virtual_number:
+            number = display_phone(call.virtual_number)
+            lines.append(t(lang, "card.virtual_number", number=number))
+        if call.scenario_name:
+            lines.append(t(lang, "card.scenario", name=call.scenario_name))
+        if call.calls_from_number and call.calls_from_number > 1:
+            lines.append(t(lang, "card.calls_from_number", count=call.calls_from_number))
     if card.call_session_id is not None:
         lines.append(t(lang, "card.call_id", call_id=card.call_session_id))
     view = card.view
@@ -173,6 +183,10 @@ def card_text(card: CardState, names: Names, footer: str | None, now: datetime) 
         lines.append(t(lang, f"card.no_answer.{who}"))
     elif card.phase is Phase.NOT_FOUND:
         lines.append(t(lang, "card.not_found"))
+    elif card.phase is Phase.RINGING:
+        lines.append(t(lang, "card.ringing_hint"))
+    elif card.phase is Phase.ANSWERED_ELSEWHERE and call.answered_by:
+        lines.append(t(lang, "card.answered_by", name=call.answered_by))
     elif (
         card.phase is Phase.DIALING
         and card.rings_me_first

@@ -263,6 +263,12 @@ TEXTS: dict[str, str] = {
     "card.phase.not_found": "❔ Not among live calls",
     "card.no_answer.contact": "The client did not answer.",
     "card.no_answer.me": "Your phone did not answer, so I did not call the client.",
+    "card.phase.ringing": "🔔 Incoming call for you",
+    "card.phase.answered_elsewhere": "☎️ Another employee answered",
+    "card.answered_by": "Answered by {name}",
+    "card.ringing_hint": "Pick up the phone: the buttons appear once you are talking.",
+    "card.scenario": "Scenario: {name}",
+    "card.calls_from_number": "Calls from this number: {count}",
     "card.not_found": (
         "UIS does not list this call among live calls: it did not start, or it rang and "
         "ended already. Check the call history before you call again."

@@ -273,6 +273,12 @@ TEXTS: dict[str, str] = {
     "card.phase.not_started": "❌ Звонок не начат",
     "card.phase.no_answer": "📵 Нет ответа",
     "card.phase.not_found": "❔ Звонка нет среди текущих",
+    "card.phase.ringing": "🔔 Вам звонят",
+    "card.phase.answered_elsewhere": "☎️ Ответил другой сотрудник",
+    "card.answered_by": "Ответил: {name}",
+    "card.ringing_hint": "Снимите трубку: кнопки появятся, когда начнется разговор.",
+    "card.scenario": "Сценарий: {name}",
+    "card.calls_from_number": "Звонков с этого номера: {count}",
     "card.no_answer.contact": "Клиент не ответил.",
     "card.no_answer.me": "Ваш телефон не ответил, поэтому клиенту я не звонил.",
     "card.not_found": (

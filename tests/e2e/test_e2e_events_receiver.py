@@ -12,7 +12,8 @@ from typing import Any
 
 import httpx
 import pytest
-from e2e_kit import World, _free_port, world
+from e2e_kit import MANAGER, World, _free_port, world
+from process_kit import visible
 from sqlalchemy import select
 
 from bot.texts import Lang, t
@@ -144,3 +145,99 @@ async def test_a_burst_from_one_address_is_limited(tmp_path: Path) -> None:
         )
         statuses = {reply.status_code for reply in replies}
         assert statuses == {404, 429}
+
+
+def _waiting(call: dict[str, Any], employee_id: int = 101) -> str:
+    leg = next(leg for leg in call["legs"] if leg.get("employee_id") == employee_id)
+    return (
+        f'{{"event": "waiting_for_answer", "call_session_id": {call["call_session_id"]},'
+        f' "employee_id": {employee_id}, "leg_id": {leg["leg_id"]},'
+        ' "contact_phone_number": "79037777777", "virtual_phone_number": "74993720692",'
+        ' "direction": "in", "external_id": "", "employee_full_name": "Иван Петров"}'
+    )
+
+
+async def _new_card(here: World, text: str, seconds: float = 5) -> Any:
+    return await here.emu.wait_for_bot_message(
+        MANAGER, text_contains=text, include_edits=False, timeout=seconds
+    )
+
+
+async def test_the_ringing_employee_gets_the_card_and_it_becomes_the_talk(tmp_path: Path) -> None:
+    async with events_world(tmp_path) as (here, http):
+        inbound = here.sim.place_inbound_call("79037777777", employee_id=101)
+        call_id = inbound["call_session_id"]
+        sent = await http.post(
+            f"/uis/events/{SECRET}/waiting_for_answer", content=_waiting(inbound)
+        )
+        assert sent.status_code == 200
+        card = await _new_card(here, visible(t(RU, "card.phase.ringing")))
+        text = card.text or ""
+        assert "+7 903 777-77-77" in text
+        assert visible(t(RU, "card.ringing_hint")) in text
+        assert card.buttons == ()  # nothing to press while it rings: release would hang up
+
+        # The same event again, or the inbound event of the same call: still one card.
+        await http.post(f"/uis/events/{SECRET}/waiting_for_answer", content=_waiting(inbound))
+        here.answer_all(call_id)
+        talk = f'{{"call_session_id": {call_id}, "employee_id": 101, "leg_ids": "1,2"}}'
+        await http.post(f"/uis/events/{SECRET}/talk_started", content=talk)
+        card = await here.emu.wait_for_bot_message(
+            MANAGER,
+            predicate=lambda m: (
+                m.message_id == card.message_id and t(RU, "card.phase.talk") in (m.text or "")
+            ),
+            after=0,
+            timeout=10,
+        )
+        cards = [
+            m
+            for m in here.emu.visible_messages(MANAGER, from_bot=True)
+            if t(RU, "card.phase.talk") in (m.text or "")
+        ]
+        assert len(cards) == 1
+        _, card = await here.press(card, t(RU, "btn.hold"))
+        assert len(here.requests("hold.call")) == 1
+        assert here.sim.call(call_id)["state"] == "HOLD"
+
+
+async def test_someone_else_answering_takes_the_buttons_away(tmp_path: Path) -> None:
+    async with events_world(tmp_path) as (here, http):
+        inbound = here.sim.place_inbound_call("79037777777", employee_id=101)
+        call_id = inbound["call_session_id"]
+        await http.post(f"/uis/events/{SECRET}/waiting_for_answer", content=_waiting(inbound))
+        card = await _new_card(here, visible(t(RU, "card.phase.ringing")))
+        other = (
+            f'{{"call_session_id": {call_id}, "employee_id": 102,'
+            ' "employee_full_name": "Мария Иванова", "leg_ids": [5, 6]}'
+        )
+        await http.post(f"/uis/events/{SECRET}/talk_started", content=other)
+        card = await here.emu.wait_for_bot_message(
+            MANAGER,
+            predicate=lambda m: (
+                m.message_id == card.message_id
+                and t(RU, "card.phase.answered_elsewhere") in (m.text or "")
+            ),
+            after=0,
+            timeout=10,
+        )
+        assert visible(t(RU, "card.answered_by", name="Мария Иванова")) in (card.text or "")
+        assert card.buttons == ()
+
+
+async def test_a_forged_event_can_draw_a_card_but_never_act(tmp_path: Path) -> None:
+    async with events_world(tmp_path) as (here, http):
+        forged = {"call_session_id": 2599999999, "legs": [{"employee_id": 101, "leg_id": 1}]}
+        await http.post(f"/uis/events/{SECRET}/waiting_for_answer", content=_waiting(forged))
+        card = await _new_card(here, visible(t(RU, "card.phase.ringing")))
+        talk = '{"call_session_id": 2599999999, "employee_id": 101}'
+        await http.post(f"/uis/events/{SECRET}/talk_started", content=talk)
+        card = await here.emu.wait_for_bot_message(
+            MANAGER,
+            predicate=lambda m: m.message_id == card.message_id and bool(m.buttons),
+            after=0,
+            timeout=10,
+        )
+        answer, _card = await here.press(card, t(RU, "btn.hold"))
+        assert here.requests("hold.call") == []
+        assert answer.text in (t(RU, "alert.not_your_call"), t(RU, "alert.stale"))
