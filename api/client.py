@@ -14,7 +14,9 @@ Usage::
 Per request the client: validates params with the method's model (nothing is sent if they are
 invalid); adds ``direction="out"`` and a unique ``external_id`` to start.* calls; takes a token
 from the credentials provider; asks the budget for the points; POSTs one JSON-RPC 2.0 envelope;
-parses the reply and its metadata; tells the observer about the attempt. Policy:
+parses the reply and its metadata; tells the observer about the attempt. The intent observer,
+if any, hears of each attempt synchronously right before its request is sent (write-ahead).
+Policy:
 
 * read-only methods (list.calls, list.talk_options) are retried on transport errors, bounded,
   with exponential backoff; nothing else is ever re-sent after a transport error. An action whose
@@ -73,11 +75,15 @@ from api.methods import LOGIN_METHOD, LOGOUT_METHOD, METHODS, MethodSpec
 from api.models import PHONE_REGION_CONTEXT_KEY, CallInfo, ListCallsResult, LoginUserResult
 from api.models.common import FORM_TAG_PREFIX
 from api.observer import (
+    AttemptIntent,
     AttemptOutcome,
     AttemptRecord,
     AttemptTrigger,
+    IntentObserver,
     Observer,
+    notify_intent,
     notify_observer,
+    notify_observer_now,
     redact_params,
 )
 from api.phones import DEFAULT_REGION
@@ -183,6 +189,7 @@ class CallApiClient(TypedMethods):
         context: Mapping[str, Any] | None = None,
         budget: PointsBudget | None = None,
         observer: Observer | None = None,
+        intent_observer: IntentObserver | None = None,
         http_client: httpx.AsyncClient | None = None,
         transport: TransportChoice = DEFAULT_TRANSPORT,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
@@ -201,6 +208,7 @@ class CallApiClient(TypedMethods):
         )
         self._budget = budget if budget is not None else PointsBudget()
         self._observer = observer
+        self._intent_observer = intent_observer
         self._retry = retry if retry is not None else RetryPolicy()
         self._sleep = sleep
         self._request_ids = request_ids or RequestIdFactory()
@@ -344,7 +352,11 @@ class CallApiClient(TypedMethods):
             if validate and spec is not None
             else arguments
         )
-        observed = redact_params(wire) if self._observer is not None else wire
+        observed = (
+            redact_params(wire)
+            if self._observer is not None or self._intent_observer is not None
+            else wire
+        )
 
         token: str | None = None
         if credentials is not None and requires_token:
@@ -494,6 +506,13 @@ class CallApiClient(TypedMethods):
                     ),
                 )
             raise
+        if self._intent_observer is not None:
+            # Before the request can leave: a process killed from here on leaves the intent
+            # behind without an outcome, and the audit turns it into "sent, outcome unknown".
+            notify_intent(
+                self._intent_observer,
+                AttemptIntent(method, observed, attempt, trigger, request_id, external_id, context),
+            )
         status: int | None = None
         started = time.perf_counter()
         try:
@@ -533,6 +552,29 @@ class CallApiClient(TypedMethods):
                     request_id=request_id,
                     http_status=status,
                 )
+        except BaseException as interrupted:
+            # Cancelled (or failed unexpectedly) while the request may be out: say so, so that
+            # every attempt has its record (and the intent its outcome). Nothing may be awaited
+            # here: a cancelled task must not wait again.
+            if self._observer is not None:
+                notify_observer_now(
+                    self._observer,
+                    AttemptRecord(
+                        method=method,
+                        params=observed,
+                        outcome=AttemptOutcome.UNKNOWN,
+                        attempt=attempt,
+                        trigger=trigger,
+                        request_id=request_id,
+                        latency_seconds=time.perf_counter() - started,
+                        http_status=status,
+                        detail=_interruption(interrupted),
+                        external_id=external_id,
+                        budget=self._budget.snapshot(),
+                        context=context,
+                    ),
+                )
+            raise
         finally:
             reservation.release()  # no-op once settled; frees the points if we were cancelled
         if self._observer is not None:
@@ -576,6 +618,12 @@ class _AttemptSuccess(NamedTuple):
     data: Any
     metadata: ReplyMetadata
     request_id: str
+
+
+def _interruption(error: BaseException) -> str:
+    if isinstance(error, asyncio.CancelledError):
+        return "cancelled while the request was out"
+    return f"{type(error).__name__} while the request was out"
 
 
 def _started_call(data: Any) -> int | None:
