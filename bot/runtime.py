@@ -100,10 +100,12 @@ async def build_runtime(
     audit = AuditWriter(engine, settings.data_dir / "audit-journal")
     await audit.start()
     budget = PointsBudget(reserve=settings.callapi.points_reserve)
+    observer = AuditObserver(audit)
     client = CallApiClient(
         base_url=settings.callapi.base_url,
         budget=budget,
-        observer=AuditObserver(audit),
+        observer=observer,
+        intent_observer=observer.intent,
         http_client=http_client,
         timeout=httpx.Timeout(
             connect=min(5.0, settings.callapi.timeout_seconds),
