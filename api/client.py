@@ -506,13 +506,14 @@ class CallApiClient(TypedMethods):
                     ),
                 )
             raise
+        # What is being sent: told to the intent observer now, part of the record after.
+        sending = AttemptIntent(
+            method, observed, attempt, trigger, request_id, external_id, context
+        )
         if self._intent_observer is not None:
             # Before the request can leave: a process killed from here on leaves the intent
             # behind without an outcome, and the audit turns it into "sent, outcome unknown".
-            notify_intent(
-                self._intent_observer,
-                AttemptIntent(method, observed, attempt, trigger, request_id, external_id, context),
-            )
+            notify_intent(self._intent_observer, sending)
         status: int | None = None
         started = time.perf_counter()
         try:
@@ -557,42 +558,15 @@ class CallApiClient(TypedMethods):
             # every attempt has its record (and the intent its outcome). Nothing may be awaited
             # here: a cancelled task must not wait again.
             if self._observer is not None:
-                notify_observer_now(
-                    self._observer,
-                    AttemptRecord(
-                        method=method,
-                        params=observed,
-                        outcome=AttemptOutcome.UNKNOWN,
-                        attempt=attempt,
-                        trigger=trigger,
-                        request_id=request_id,
-                        latency_seconds=time.perf_counter() - started,
-                        http_status=status,
-                        detail=_interruption(interrupted),
-                        external_id=external_id,
-                        budget=self._budget.snapshot(),
-                        context=context,
-                    ),
-                )
+                latency = time.perf_counter() - started
+                record = _record(interrupted, self._budget, sending, latency, status)
+                notify_observer_now(self._observer, record)
             raise
         finally:
             reservation.release()  # no-op once settled; frees the points if we were cancelled
         if self._observer is not None:
             await notify_observer(
-                self._observer,
-                _record(
-                    result,
-                    self._budget,
-                    method,
-                    observed,
-                    attempt,
-                    trigger,
-                    request_id,
-                    latency,
-                    status,
-                    external_id,
-                    context,
-                ),
+                self._observer, _record(result, self._budget, sending, latency, status)
             )
         return result
 
@@ -633,18 +607,14 @@ def _started_call(data: Any) -> int | None:
 
 
 def _record(
-    result: _AttemptSuccess | CallApiError | TransportError,
+    result: _AttemptSuccess | CallApiError | TransportError | BaseException,
     budget: PointsBudget,
-    method: str,
-    observed: Mapping[str, Any],
-    attempt: int,
-    trigger: AttemptTrigger,
-    request_id: str,
+    sent: AttemptIntent,
     latency: float,
     status: int | None,
-    external_id: str | None,
-    context: Mapping[str, Any],
 ) -> AttemptRecord:
+    method, observed, attempt, trigger = sent.method, sent.params, sent.attempt, sent.trigger
+    request_id, external_id, context = sent.request_id, sent.external_id, sent.context
     if isinstance(result, _AttemptSuccess):
         return AttemptRecord(
             method=method,
@@ -679,17 +649,21 @@ def _record(
             budget=budget.snapshot(),
             context=context,
         )
+    if isinstance(result, TransportError):
+        outcome, kind, detail = AttemptOutcome.TRANSPORT_ERROR, result.kind.value, result.detail
+    else:  # anything else cut the attempt off (a cancellation): its outcome is unknown
+        outcome, kind, detail = AttemptOutcome.UNKNOWN, None, _interruption(result)
     return AttemptRecord(
         method=method,
         params=observed,
-        outcome=AttemptOutcome.TRANSPORT_ERROR,
+        outcome=outcome,
         attempt=attempt,
         trigger=trigger,
         request_id=request_id,
         latency_seconds=latency,
         http_status=status,
-        transport_error_kind=result.kind.value,
-        detail=result.detail,
+        transport_error_kind=kind,
+        detail=detail,
         external_id=external_id,
         budget=budget.snapshot(),
         context=context,

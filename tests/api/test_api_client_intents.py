@@ -15,10 +15,18 @@ from callapi_testkit import (
     world_fixture,  # noqa: F401 - the "world" fixture
 )
 
-from api.credentials import LoginSessionCredentials
+from api.client import BoundCallApi
+from api.credentials import CredentialsProvider, LoginSessionCredentials
 from api.errors import BudgetExceededError, TransportError
 from api.models import Message
-from api.observer import AttemptIntent, AttemptOutcome, AttemptRecord, AttemptTrigger
+from api.observer import (
+    AttemptIntent,
+    AttemptOutcome,
+    AttemptRecord,
+    AttemptTrigger,
+    IntentObserver,
+    Observer,
+)
 
 SESSION_SECONDS = 3600
 
@@ -38,6 +46,25 @@ class Witness:
         self.announced.set()
 
 
+def _observed(
+    world: World,
+    credentials: CredentialsProvider | None = None,
+    *,
+    observer: Observer | None = None,
+    intent_observer: IntentObserver | None = None,
+) -> tuple[BoundCallApi, Witness, list[AttemptRecord]]:
+    """A user on a client of its own whose intents a Witness sees and whose records a list
+    keeps (unless other observers are given)."""
+    witness = Witness(world)
+    records: list[AttemptRecord] = []
+    client = world.new_client(
+        intent_observer=intent_observer or witness, observer=observer or records.append
+    )
+    world.closers.append(client)
+    user = client.bind(credentials or world.keyed().credentials, context={"chat": 7})
+    return user, witness, records
+
+
 def _paired(intents: list[AttemptIntent], records: list[AttemptRecord]) -> None:
     """Every intent has exactly one record with its request id (and no record is unannounced,
     except local refusals, which send nothing)."""
@@ -53,10 +80,7 @@ def _paired(intents: list[AttemptIntent], records: list[AttemptRecord]) -> None:
 
 
 async def test_the_intent_is_told_before_the_request_leaves(world: World) -> None:
-    witness = Witness(world)
-    client = world.new_client(intent_observer=witness)
-    world.closers.append(client)
-    user = client.bind(world.keyed().credentials, context={"chat": 7})
+    user, witness, records = _observed(world)
     call_id = await world.connected_call(world.keyed())
     before = len(world.requests())
     await user.hold_call(call_session_id=call_id, contact_message=Message.media(501))
@@ -69,16 +93,13 @@ async def test_the_intent_is_told_before_the_request_leaves(world: World) -> Non
     assert "access_token" not in intent.params
     assert (intent.attempt, intent.trigger) == (1, AttemptTrigger.FIRST)
     assert dict(intent.context) == {"chat": 7}
-    hold = [r for r in world.records if r.method == "hold.call"]
-    _paired(witness.intents, hold)
+    _paired(witness.intents, records)
 
 
 async def test_retries_and_relogins_are_announced_one_by_one(world: World) -> None:
-    witness = Witness(world)
-    records: list[AttemptRecord] = []
-    client = world.new_client(intent_observer=witness, observer=records.append)
-    world.closers.append(client)
-    user = client.bind(LoginSessionCredentials(MANAGER_LOGIN, MANAGER_PASSWORD))
+    user, witness, records = _observed(
+        world, LoginSessionCredentials(MANAGER_LOGIN, MANAGER_PASSWORD)
+    )
     await user.list_calls()
     world.clock.advance(SESSION_SECONDS + 1)  # the server ends the session; we do not know
     world.sim.control.inject_fault("drop_connection", method="list.calls")
@@ -97,11 +118,7 @@ async def test_retries_and_relogins_are_announced_one_by_one(world: World) -> No
 
 
 async def test_a_cancelled_caller_still_gets_a_record_of_unknown_outcome(world: World) -> None:
-    witness = Witness(world)
-    records: list[AttemptRecord] = []
-    client = world.new_client(intent_observer=witness, observer=records.append)
-    world.closers.append(client)
-    user = client.bind(world.keyed().credentials)
+    user, witness, records = _observed(world)
     call_id = await world.connected_call(world.keyed())
     world.sim.control.inject_fault("latency", method="hold.call", seconds=0.5)
     task = asyncio.create_task(
@@ -125,10 +142,7 @@ async def test_an_async_observer_hears_of_a_cancellation_too(world: World) -> No
         await asyncio.sleep(0)
         heard.append(record)
 
-    witness = Witness(world)
-    client = world.new_client(intent_observer=witness, observer=observer)
-    world.closers.append(client)
-    user = client.bind(world.keyed().credentials)
+    user, witness, _records = _observed(world, observer=observer)
     world.sim.control.inject_fault("latency", method="list.calls", seconds=0.5)
     task = asyncio.create_task(user.list_calls())
     await witness.announced.wait()
@@ -142,17 +156,13 @@ async def test_an_async_observer_hears_of_a_cancellation_too(world: World) -> No
 
 async def test_local_refusals_announce_nothing(world: World) -> None:
     world.sim.control.set_limits(points_per_minute=1)
-    intents: list[AttemptIntent] = []
-    records: list[AttemptRecord] = []
-    client = world.new_client(intent_observer=intents.append, observer=records.append)
-    world.closers.append(client)
-    user = client.bind(world.keyed().credentials)
+    user, witness, records = _observed(world)
     await user.list_calls()
     with pytest.raises(BudgetExceededError):
         await user.list_calls()
     assert [r.outcome for r in records] == [AttemptOutcome.OK, AttemptOutcome.REFUSED_LOCALLY]
-    assert len(intents) == 1
-    _paired(intents, records)
+    assert len(witness.intents) == 1
+    _paired(witness.intents, records)
 
 
 async def test_intent_observer_failures_never_break_calls(
@@ -161,10 +171,7 @@ async def test_intent_observer_failures_never_break_calls(
     def broken(intent: AttemptIntent) -> None:
         raise RuntimeError("journal is gone")
 
-    records: list[AttemptRecord] = []
-    client = world.new_client(intent_observer=broken, observer=records.append)
-    world.closers.append(client)
-    user = client.bind(world.keyed().credentials)
+    user, _witness, records = _observed(world, intent_observer=broken)
     reply = await user.list_calls()
     assert reply.data is not None
     assert [r.outcome for r in records] == [AttemptOutcome.OK]
@@ -172,14 +179,10 @@ async def test_intent_observer_failures_never_break_calls(
 
 
 async def test_a_transport_failure_is_an_outcome_not_an_interruption(world: World) -> None:
-    intents: list[AttemptIntent] = []
-    records: list[AttemptRecord] = []
-    client = world.new_client(intent_observer=intents.append, observer=records.append)
-    world.closers.append(client)
-    user = client.bind(world.keyed().credentials)
+    user, witness, records = _observed(world)
     world.sim.control.inject_fault("drop_connection", count=5, method="list.talk_options")
     with pytest.raises(TransportError):
         await user.list_talk_options()
     outcomes: list[Any] = [r.outcome for r in records]
-    assert outcomes == [AttemptOutcome.TRANSPORT_ERROR] * len(intents)
-    _paired(intents, records)
+    assert outcomes == [AttemptOutcome.TRANSPORT_ERROR] * len(witness.intents)
+    _paired(witness.intents, records)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 import uuid
 from pathlib import Path
+from typing import Any
 
 from dbtest_support import unique_id
 from sqlalchemy import select
@@ -69,9 +70,22 @@ def killed_copy(journal: Path, where: Path) -> Path:
     return where
 
 
-async def replay(engine: AsyncEngine, journal: Path) -> AuditWriter:
-    writer = AuditWriter(engine, journal)
+async def started(engine: AsyncEngine, journal: Path, **options: Any) -> AuditWriter:
+    writer = AuditWriter(engine, journal, **options)
     await writer.start()
+    return writer
+
+
+async def a_writer(
+    engine: AsyncEngine, tmp_path: Path, **options: Any
+) -> tuple[int, Path, AuditWriter]:
+    """A fresh user id (whose rows the test counts), a journal, and a writer started on it."""
+    journal = tmp_path / "journal"
+    return unique_id(), journal, await started(engine, journal, **options)
+
+
+async def replay(engine: AsyncEngine, journal: Path) -> AuditWriter:
+    writer = await started(engine, journal)
     assert await writer.flush(max_wait=60)
     assert await writer.close()
     assert segments(journal) == []
@@ -81,10 +95,7 @@ async def replay(engine: AsyncEngine, journal: Path) -> AuditWriter:
 async def test_an_answered_intent_is_one_row_under_the_intents_id(
     engine: AsyncEngine, tmp_path: Path
 ) -> None:
-    user = unique_id()
-    journal = tmp_path / "journal"
-    writer = AuditWriter(engine, journal)
-    await writer.start()
+    user, journal, writer = await a_writer(engine, tmp_path)
     announced = intent(user, "r-1")
     writer.submit_intent(announced)
     assert writer.stats.open_intents == 1
@@ -104,10 +115,7 @@ async def test_an_answered_intent_is_one_row_under_the_intents_id(
 async def test_intents_without_an_outcome_become_unknown_rows_once(
     engine: AsyncEngine, tmp_path: Path
 ) -> None:
-    user = unique_id()
-    journal = tmp_path / "journal"
-    writer = AuditWriter(engine, journal)
-    await writer.start()
+    user, journal, writer = await a_writer(engine, tmp_path)
     answered, lost = intent(user, "r-1"), intent(user, "r-2")
     writer.submit_intent(answered)
     writer.submit(outcome(user, "r-1", "api_error"))
@@ -130,10 +138,7 @@ async def test_an_outcome_committed_before_the_crash_is_not_doubled_by_its_inten
 ) -> None:
     """The outcome's segment is gone (committed), its intent's segment is kept by another
     request still out: at start-up the intent looks orphaned, and must add nothing."""
-    user = unique_id()
-    journal = tmp_path / "journal"
-    writer = AuditWriter(engine, journal, segment_rows=2)
-    await writer.start()
+    user, journal, writer = await a_writer(engine, tmp_path, segment_rows=2)
     first, second = intent(user, "r-1"), intent(user, "r-2")
     writer.submit_intent(first)
     writer.submit_intent(second)  # the segment is full: sealed, kept for these two
@@ -152,10 +157,7 @@ async def test_an_outcome_committed_before_the_crash_is_not_doubled_by_its_inten
 async def test_a_segment_stays_while_an_intent_in_it_waits(
     engine: AsyncEngine, tmp_path: Path
 ) -> None:
-    user = unique_id()
-    journal = tmp_path / "journal"
-    writer = AuditWriter(engine, journal, segment_rows=5)
-    await writer.start()
+    user, journal, writer = await a_writer(engine, tmp_path, segment_rows=5)
     slow = intent(user, "slow")
     writer.submit_intent(slow)
     first_segment = segments(journal)[0]
@@ -183,10 +185,9 @@ async def test_a_spilled_segment_replayed_live_keeps_an_intent_still_out(
     """Memory full: rows and an intent go to a disk-only segment, which this same process
     replays. The intent is a request in flight, not an unknown outcome: no row for it, and
     its file stays until the outcome arrives."""
-    user = unique_id()
-    journal = tmp_path / "journal"
-    writer = AuditWriter(engine, journal, batch_size=1, max_pending=1, linger=1.0)
-    await writer.start()
+    user, journal, writer = await a_writer(
+        engine, tmp_path, batch_size=1, max_pending=1, linger=1.0
+    )
     writer.submit(outcome(user, "before"))  # fills memory (it lingers)
     writer.submit(outcome(user, "spilled-1"))  # disk only from here on
     out = intent(user, "out")
@@ -209,11 +210,8 @@ async def test_a_spilled_segment_replayed_live_keeps_an_intent_still_out(
 async def test_unknown_rows_wait_for_the_database(engine: AsyncEngine, tmp_path: Path) -> None:
     """Intent and outcome journaled while the database is down, then a crash: the next start
     stores the outcome, and an unknown row only for the request without one."""
-    user = unique_id()
-    journal = tmp_path / "journal"
     down = create_engine(UNREACHABLE_URL)
-    writer = AuditWriter(down, journal, retry_initial=0.01, retry_max=0.05)
-    await writer.start()
+    user, journal, writer = await a_writer(down, tmp_path, retry_initial=0.01, retry_max=0.05)
     for index in range(3):
         writer.submit_intent(intent(user, f"r-{index}"))
     writer.submit(outcome(user, "r-0"))
@@ -234,10 +232,7 @@ async def test_unknown_rows_wait_for_the_database(engine: AsyncEngine, tmp_path:
 async def test_a_clean_close_with_a_request_out_leaves_its_intent_for_the_next_start(
     engine: AsyncEngine, tmp_path: Path
 ) -> None:
-    user = unique_id()
-    journal = tmp_path / "journal"
-    writer = AuditWriter(engine, journal)
-    await writer.start()
+    user, journal, writer = await a_writer(engine, tmp_path)
     writer.submit_intent(intent(user, "r-1"))
     assert await writer.close()  # every row is stored; the intent waits on disk
     assert len(segments(journal)) == 1
