@@ -19,7 +19,9 @@ deleted (in a running process such an intent is simply a request in flight). At 
 an intent in an earlier process's segments whose row id has no row anywhere in those segments
 becomes its ``outcome_unknown`` row; if the outcome row was already committed (its segment
 gone), the shared row id makes that insert a no-op, and a second replay inserts nothing
-twice either.
+twice either. (The row id is the intent's own time-ordered id, carried in its journal line,
+not a hash of the request id: just as deterministic for every replay, and the rows keep being
+appended at the end of the primary-key index.)
 
 Memory is bounded: once ``max_pending`` rows are queued, the writer seals the current journal
 segment and sends new rows to a disk-only segment, which is replayed from disk once the queue
