@@ -24,11 +24,11 @@ from db.models import AuditOutcome
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-LATENCY = 0.6  # seconds the simulator holds each Hold / Unhold before carrying it out
-# Seconds from the tap to the SIGKILL, one per kill: the request is usually out from ~0.1 s
-# (the simulator holds it until ~0.7 s), answered and the card redrawn by ~0.8 s. The last kill
-# certainly lands while its request is out.
-KILL_AFTER = (0.3, 0.12, 0.45, 0.2, 0.75, 0.15, 0.95, 0.35)
+LATENCY = 0.8  # seconds the simulator holds each Hold / Unhold before carrying it out
+# Seconds from the tap to the SIGKILL, one per kill. The request is out some 0.05 s after the
+# tap (the simulator holds it until ~0.85 s), answered and the card redrawn by ~0.9 s: most
+# kills land while it is out, two after the reply, and the last one certainly while it is out.
+KILL_AFTER = (0.3, 0.12, 0.45, 0.2, 0.95, 0.15, 1.2, 0.5)
 UNKNOWN = AuditOutcome.OUTCOME_UNKNOWN.value
 
 
