@@ -14,7 +14,9 @@ Usage::
 Per request the client: validates params with the method's model (nothing is sent if they are
 invalid); adds ``direction="out"`` and a unique ``external_id`` to start.* calls; takes a token
 from the credentials provider; asks the budget for the points; POSTs one JSON-RPC 2.0 envelope;
-parses the reply and its metadata; tells the observer about the attempt. Policy:
+parses the reply and its metadata; tells the observer about the attempt. The intent observer,
+if any, hears of each attempt synchronously right before its request is sent (write-ahead).
+Policy:
 
 * read-only methods (list.calls, list.talk_options) are retried on transport errors, bounded,
   with exponential backoff; nothing else is ever re-sent after a transport error. An action whose
@@ -73,11 +75,15 @@ from api.methods import LOGIN_METHOD, LOGOUT_METHOD, METHODS, MethodSpec
 from api.models import PHONE_REGION_CONTEXT_KEY, CallInfo, ListCallsResult, LoginUserResult
 from api.models.common import FORM_TAG_PREFIX
 from api.observer import (
+    AttemptIntent,
     AttemptOutcome,
     AttemptRecord,
     AttemptTrigger,
+    IntentObserver,
     Observer,
+    notify_intent,
     notify_observer,
+    notify_observer_now,
     redact_params,
 )
 from api.phones import DEFAULT_REGION
@@ -183,6 +189,7 @@ class CallApiClient(TypedMethods):
         context: Mapping[str, Any] | None = None,
         budget: PointsBudget | None = None,
         observer: Observer | None = None,
+        intent_observer: IntentObserver | None = None,
         http_client: httpx.AsyncClient | None = None,
         transport: TransportChoice = DEFAULT_TRANSPORT,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
@@ -201,6 +208,7 @@ class CallApiClient(TypedMethods):
         )
         self._budget = budget if budget is not None else PointsBudget()
         self._observer = observer
+        self._intent_observer = intent_observer
         self._retry = retry if retry is not None else RetryPolicy()
         self._sleep = sleep
         self._request_ids = request_ids or RequestIdFactory()
@@ -344,7 +352,11 @@ class CallApiClient(TypedMethods):
             if validate and spec is not None
             else arguments
         )
-        observed = redact_params(wire) if self._observer is not None else wire
+        observed = (
+            redact_params(wire)
+            if self._observer is not None or self._intent_observer is not None
+            else wire
+        )
 
         token: str | None = None
         if credentials is not None and requires_token:
@@ -494,6 +506,14 @@ class CallApiClient(TypedMethods):
                     ),
                 )
             raise
+        # What is being sent: told to the intent observer now, part of the record after.
+        sending = AttemptIntent(
+            method, observed, attempt, trigger, request_id, external_id, context
+        )
+        if self._intent_observer is not None:
+            # Before the request can leave: a process killed from here on leaves the intent
+            # behind without an outcome, and the audit turns it into "sent, outcome unknown".
+            notify_intent(self._intent_observer, sending)
         status: int | None = None
         started = time.perf_counter()
         try:
@@ -533,24 +553,20 @@ class CallApiClient(TypedMethods):
                     request_id=request_id,
                     http_status=status,
                 )
+        except BaseException as interrupted:
+            # Cancelled (or failed unexpectedly) while the request may be out: say so, so that
+            # every attempt has its record (and the intent its outcome). Nothing may be awaited
+            # here: a cancelled task must not wait again.
+            if self._observer is not None:
+                latency = time.perf_counter() - started
+                record = _record(interrupted, self._budget, sending, latency, status)
+                notify_observer_now(self._observer, record)
+            raise
         finally:
             reservation.release()  # no-op once settled; frees the points if we were cancelled
         if self._observer is not None:
             await notify_observer(
-                self._observer,
-                _record(
-                    result,
-                    self._budget,
-                    method,
-                    observed,
-                    attempt,
-                    trigger,
-                    request_id,
-                    latency,
-                    status,
-                    external_id,
-                    context,
-                ),
+                self._observer, _record(result, self._budget, sending, latency, status)
             )
         return result
 
@@ -578,6 +594,12 @@ class _AttemptSuccess(NamedTuple):
     request_id: str
 
 
+def _interruption(error: BaseException) -> str:
+    if isinstance(error, asyncio.CancelledError):
+        return "cancelled while the request was out"
+    return f"{type(error).__name__} while the request was out"
+
+
 def _started_call(data: Any) -> int | None:
     """``data.call_session_id`` of a reply (start.* methods), when it is an integer."""
     value = data.get("call_session_id") if isinstance(data, Mapping) else None
@@ -585,18 +607,14 @@ def _started_call(data: Any) -> int | None:
 
 
 def _record(
-    result: _AttemptSuccess | CallApiError | TransportError,
+    result: _AttemptSuccess | CallApiError | TransportError | BaseException,
     budget: PointsBudget,
-    method: str,
-    observed: Mapping[str, Any],
-    attempt: int,
-    trigger: AttemptTrigger,
-    request_id: str,
+    sent: AttemptIntent,
     latency: float,
     status: int | None,
-    external_id: str | None,
-    context: Mapping[str, Any],
 ) -> AttemptRecord:
+    method, observed, attempt, trigger = sent.method, sent.params, sent.attempt, sent.trigger
+    request_id, external_id, context = sent.request_id, sent.external_id, sent.context
     if isinstance(result, _AttemptSuccess):
         return AttemptRecord(
             method=method,
@@ -631,17 +649,21 @@ def _record(
             budget=budget.snapshot(),
             context=context,
         )
+    if isinstance(result, TransportError):
+        outcome, kind, detail = AttemptOutcome.TRANSPORT_ERROR, result.kind.value, result.detail
+    else:  # anything else cut the attempt off (a cancellation): its outcome is unknown
+        outcome, kind, detail = AttemptOutcome.UNKNOWN, None, _interruption(result)
     return AttemptRecord(
         method=method,
         params=observed,
-        outcome=AttemptOutcome.TRANSPORT_ERROR,
+        outcome=outcome,
         attempt=attempt,
         trigger=trigger,
         request_id=request_id,
         latency_seconds=latency,
         http_status=status,
-        transport_error_kind=result.kind.value,
-        detail=result.detail,
+        transport_error_kind=kind,
+        detail=detail,
         external_id=external_id,
         budget=budget.snapshot(),
         context=context,

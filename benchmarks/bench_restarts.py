@@ -5,8 +5,10 @@ simulator (`python -m sandbox.uis`), the Telegram emulator (`python -m sandbox.t
 bot (`callbot run`) on a fresh PostgreSQL database. The manager signs in, places a call, both
 parties answer. Then, ``--restarts`` times: the bot is stopped (SIGTERM) or killed (SIGKILL),
 alternately, a new bot process is started, and the manager presses Hold or Unhold on the card
-drawn before the restart. Printed: presses that reached UIS, and a new process's time from
-start to the first press served (its answer in the chat).
+drawn before the restart. Printed: presses that reached UIS, a new process's time from
+start to the first press served (its answer in the chat), and the audit check: after a last
+clean stop, every request the simulator received has exactly one audit row (its outcome, or
+"outcome unknown" for one cut off by a kill), none has two.
 
     python benchmarks/bench_restarts.py [--restarts 10] [--smoke]
 """
@@ -23,6 +25,8 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -116,6 +120,40 @@ async def _post(client: httpx.AsyncClient, path: str, **body: Any) -> Any:
     if not document.get("ok", True) and "result" not in document:
         raise SystemExit(f"{path}: {document}")
     return document.get("result", document)
+
+
+@dataclass
+class AuditCheck:
+    summary: str
+    ok: bool
+
+
+async def _audit_check(database_url: str, received: set[str]) -> AuditCheck:
+    """One audit row per request the simulator received; rows for requests it did not receive
+    only as "outcome unknown" (an intent cut off before its request left)."""
+    connection = await asyncpg.connect(_dsn(database_url))
+    try:
+        rows = await connection.fetch(
+            "SELECT request_id, outcome FROM audit_log WHERE request_id IS NOT NULL"
+        )
+    finally:
+        await connection.close()
+    per_request = Counter(row["request_id"] for row in rows)
+    twice = sum(1 for count in per_request.values() if count > 1)
+    missing = len(received - per_request.keys())
+    unknown = [row["request_id"] for row in rows if row["outcome"] == "outcome_unknown"]
+    unsent_known = sum(
+        1
+        for row in rows
+        if row["request_id"] not in received and row["outcome"] != "outcome_unknown"
+    )
+    summary = (
+        f"audit: {len(received)} requests received by UIS, {len(rows)} audit rows with a request "
+        f"id; without a row: {missing}; rows duplicated: {twice}; outcome unknown: "
+        f"{sum(1 for r in unknown if r in received)} received + "
+        f"{sum(1 for r in unknown if r not in received)} never received"
+    )
+    return AuditCheck(summary, missing == 0 and twice == 0 and unsent_known == 0)
 
 
 async def drill(restarts: int) -> None:
@@ -242,6 +280,10 @@ async def drill(restarts: int) -> None:
             await press(t(RU, "btn.release"), card_id)
             released = len(await sent("release.call")) == 1
             await _card(emu, card_id, t(RU, "card.phase.finished"))
+            await processes.signal("bot", signal.SIGTERM)  # the audit writer drains
+            requests = (await sim.get("/_sim/requests")).json()
+            received = {request["id"] for request in requests if request["id"] is not None}
+        audit = await _audit_check(database_url, received)
 
         print(f"restarts: {restarts} (SIGTERM {kinds[signal.SIGTERM]}, SIGKILL "
               f"{kinds[signal.SIGKILL]}), plus one SIGKILL before Release")  # fmt: skip
@@ -255,8 +297,11 @@ async def drill(restarts: int) -> None:
                 f"new process, {what}: median {statistics.median(figures):.2f} s, "
                 f"max {max(figures):.2f} s"
             )
+        print(audit.summary)
         if reached != restarts or not released:
             raise SystemExit("a press after a restart did not reach UIS")
+        if not audit.ok:
+            raise SystemExit("the audit log does not have exactly one row per request")
     finally:
         await processes.stop_all()
         admin = await asyncpg.connect(_dsn(SERVER))

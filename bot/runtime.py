@@ -105,13 +105,19 @@ async def build_runtime(
     engine = create_engine(database_url, echo=settings.database.echo)
     sessions = session_factory(engine)
     press_tokens = await open_press_tokens(database_url, sessions)
-    audit = AuditWriter(engine, settings.data_dir / "audit-journal")
+    audit = AuditWriter(
+        engine,
+        settings.data_dir / "audit-journal",
+        fsync_interval=settings.audit.journal_sync_seconds,
+    )
     await audit.start()
     budget = PointsBudget(reserve=settings.callapi.points_reserve)
+    observer = AuditObserver(audit)
     client = CallApiClient(
         base_url=settings.callapi.base_url,
         budget=budget,
-        observer=AuditObserver(audit),
+        observer=observer,
+        intent_observer=observer.intent,
         http_client=http_client,
         timeout=httpx.Timeout(
             connect=min(5.0, settings.callapi.timeout_seconds),

@@ -234,6 +234,14 @@ class EventsSettings(BaseModel):
         return self
 
 
+class AuditSettings(BaseModel):
+    # How often the audit journal is flushed to disk (fdatasync). Every intent and row is in
+    # the kernel at once (a killed process loses nothing); a power loss or kernel crash loses
+    # at most this many seconds of them. 0 syncs each write, in the request path (milliseconds
+    # per request on ordinary disks).
+    journal_sync_seconds: float = Field(default=1.0, ge=0, le=60)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
@@ -254,6 +262,7 @@ class Settings(BaseSettings):
     log: LogSettings = Field(default_factory=LogSettings)
     health: HealthSettings = Field(default_factory=HealthSettings)
     events: EventsSettings = Field(default_factory=EventsSettings)
+    audit: AuditSettings = Field(default_factory=AuditSettings)
 
     @model_validator(mode="after")
     def _events_secret_is_its_own(self) -> Settings:

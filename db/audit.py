@@ -220,11 +220,11 @@ class AuditRecord:
             "limits": self.limits,
         }
 
-    def to_json(self) -> str:
-        """One journal line (without the newline)."""
+    def to_json(self, record_id: uuid.UUID | None = None) -> str:
+        """One journal line (without the newline); ``record_id`` replaces the record's id."""
         return _JOURNAL_ENCODER.encode(
             {
-                "id": str(self.id),
+                "id": str(record_id or self.id),
                 "occurred_at": self.occurred_at.isoformat(),
                 "method": self.method,
                 "outcome": self.outcome.value,

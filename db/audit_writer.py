@@ -9,6 +9,20 @@ backoff; nothing is lost because every row is in the journal, and the journal is
 ``start()`` after a crash or a SIGKILL. Journal segments are deleted once all their rows are
 committed.
 
+Write-ahead intents. ``submit_intent()`` is called right before a Call API request leaves; it
+appends the request's intent (the row it would become if no outcome is ever recorded, with
+outcome ``outcome_unknown``) to the same journal with one ``write``, and nothing else: an
+intent is not a database row. When the request's outcome arrives, ``submit()`` stores the
+normal row - under the intent's row id, so one attempt has one row id whichever of the two
+reaches the database. A segment holding an intent whose outcome is still awaited is never
+deleted (in a running process such an intent is simply a request in flight). At ``start()``,
+an intent in an earlier process's segments whose row id has no row anywhere in those segments
+becomes its ``outcome_unknown`` row; if the outcome row was already committed (its segment
+gone), the shared row id makes that insert a no-op, and a second replay inserts nothing
+twice either. (The row id is the intent's own time-ordered id, carried in its journal line,
+not a hash of the request id: just as deterministic for every replay, and the rows keep being
+appended at the end of the primary-key index.)
+
 Memory is bounded: once ``max_pending`` rows are queued, the writer seals the current journal
 segment and sends new rows to a disk-only segment, which is replayed from disk once the queue
 has drained to half (so no row is ever both queued and replayed). Only if the journal cannot
@@ -19,7 +33,10 @@ Usage::
 
     writer = AuditWriter(engine, data_dir / "audit-journal")
     await writer.start()            # replays what an earlier process left behind
-    writer.submit(AuditRecord.create(method="hold.call", outcome="ok", ...))
+    writer.submit_intent(AuditRecord.create(method="hold.call", outcome="outcome_unknown",
+                                            request_id="3f9a1c2e-17", ...))   # before sending
+    writer.submit(AuditRecord.create(method="hold.call", outcome="ok",
+                                     request_id="3f9a1c2e-17", ...))          # after the reply
     await writer.close()            # flushes (bounded by a timeout) on shutdown
 
 All methods must be called from the event loop's thread.
@@ -32,8 +49,10 @@ import collections
 import contextlib
 import dataclasses
 import itertools
+import json
 import logging
 import time
+import uuid
 from pathlib import Path
 from typing import NamedTuple
 
@@ -48,6 +67,13 @@ logger = logging.getLogger(__name__)
 ERROR_LOG_INTERVAL = 10.0  # seconds between repeated ERROR lines about the same problem
 JOURNAL_REOPEN_INTERVAL = 5.0
 REJECTED_FILE = "rejected.jsonl"
+# An intent line is its would-be row's JSON line with this in front of the row's own keys, so
+# that replay tells intents from rows by their first bytes, without parsing every line. A
+# journal line of a row always starts with '{"id":"' followed by the 36-character row id.
+INTENT_PREFIX = '{"intent":1,'
+_INTENT_PREFIX_BYTES = INTENT_PREFIX.encode("ascii")
+_ROW_PREFIX = '{"id":"'
+_ROW_ID_END = len(_ROW_PREFIX) + 36
 
 
 @dataclasses.dataclass(slots=True)
@@ -56,6 +82,9 @@ class AuditWriterStats:
 
     submitted: int = 0
     journaled: int = 0
+    intents: int = 0  # intents journaled (one per Call API request sent)
+    open_intents: int = 0  # of those, still waiting for their outcome (requests in flight)
+    unknown: int = 0  # earlier runs' intents without an outcome, stored as outcome_unknown
     journal_errors: int = 0  # rows that could not be appended to the journal
     spilled: int = 0  # rows kept on disk only because memory was full
     dropped: int = 0  # rows lost: neither journal nor memory could take them
@@ -73,15 +102,26 @@ class AuditWriterStats:
 @dataclasses.dataclass(slots=True)
 class _Segment:
     sequence: int
-    appended: int = 0  # rows this process wrote into it
-    outstanding: int = 0  # of those, queued in memory and not yet committed
+    appended: int = 0  # lines (rows and intents) this process wrote into it
+    outstanding: int = 0  # rows queued in memory and not yet committed
+    intents: int = 0  # intents whose outcome is not yet safe (journaled or committed)
     disk_only: bool = False  # rows are not queued in memory: the file must be replayed
     sealed: bool = False
+    replayed: bool = False  # a disk-only segment already replayed (kept for its intents)
+    leftover: bool = False  # written by an earlier process: replayed at start, intents included
 
 
 class _Queued(NamedTuple):
     ticket: int
     line: str  # AuditRecord.to_json(): also what PostgreSQL is sent
+    sequence: int | None  # journal segment, None if the journal write failed
+    # The segment of this row's intent, when the row itself is in memory only (its journal
+    # write failed): that intent must stay on disk until the row is committed.
+    intent_sequence: int | None = None
+
+
+class _OpenIntent(NamedTuple):
+    row_id: uuid.UUID
     sequence: int | None  # journal segment, None if the journal write failed
 
 
@@ -143,6 +183,12 @@ class AuditWriter:
         self._segments: dict[int, _Segment] = {}
         self._replay_queue: collections.deque[int] = collections.deque()
         self._replay_reader: collections.abc.Iterator[list[bytes]] | None = None
+        self._intents: dict[str, _OpenIntent] = {}  # request id -> its open intent
+        # Replay of an earlier run's segments: their intents without an outcome so far (row id
+        # -> the outcome_unknown row line), and the segments, kept until those rows are stored.
+        self._orphans: dict[str, str] = {}
+        self._leftovers: list[int] = []
+        self._leftovers_to_replay = 0
         self._ticket = 0
         self._urgent = 0
         self._wakeup = asyncio.Event()
@@ -165,8 +211,12 @@ class AuditWriter:
             raise RuntimeError("AuditWriter already started")
         leftovers = self._journal.open()
         for sequence in leftovers:
-            self._segments[sequence] = _Segment(sequence, sealed=True, disk_only=True)
+            self._segments[sequence] = _Segment(
+                sequence, sealed=True, disk_only=True, leftover=True
+            )
             self._replay_queue.append(sequence)
+        self._leftovers = list(leftovers)
+        self._leftovers_to_replay = len(leftovers)
         self._segments[self._journal.active_sequence] = _Segment(self._journal.active_sequence)
         if leftovers:
             logger.info(
@@ -221,8 +271,20 @@ class AuditWriter:
         self._replay_reader = None
         active = self._segments.get(self._journal.active_sequence)
         self._journal.close()
-        if active is not None and not active.disk_only and active.outstanding == 0:
+        if (
+            active is not None
+            and not active.disk_only
+            and active.outstanding == 0
+            and active.intents == 0
+        ):
             self._journal.remove(active.sequence)
+        if self._intents:
+            logger.warning(
+                "%d Call API request(s) were still out when the audit writer closed; their "
+                "intents stay in %s and become 'outcome unknown' rows at the next start",
+                len(self._intents),
+                self._journal.directory,
+            )
         left = len(self._pending)
         if not flushed or left:
             logger.warning(
@@ -239,31 +301,74 @@ class AuditWriter:
         snapshot = dataclasses.replace(self._stats)
         snapshot.pending = len(self._pending)
         snapshot.segments = len(self._segments)
+        snapshot.open_intents = len(self._intents)
         return snapshot
 
     # ------------------------------------------------------------------ submitting
 
+    def submit_intent(self, record: AuditRecord) -> None:
+        """Journal a request's intent before it is sent: one ``write``, nothing queued.
+
+        ``record`` is the row to store if no outcome is ever recorded (outcome
+        ``outcome_unknown``, its ``request_id`` set); the outcome's ``submit()`` with the same
+        request id takes its place. Synchronous, cheap, never raises for I/O problems.
+        """
+        if not self._started:
+            raise RuntimeError("AuditWriter.submit_intent() before start()")
+        request_id = record.request_id
+        if self._closed or request_id is None:
+            return  # nothing could match it: its outcome is recorded (or lost) as a row
+        line = self._serialize(record)
+        sequence = self._append((INTENT_PREFIX + line[1:] + "\n").encode("utf-8"))
+        previous = self._intents.get(request_id)
+        if previous is not None:  # a request id used twice: its first intent is superseded
+            self._release_intent(previous.sequence)
+        self._intents[request_id] = _OpenIntent(record.id, sequence)
+        if sequence is None:
+            return
+        self._stats.intents += 1
+        segment = self._segments[sequence]
+        segment.intents += 1
+        if segment.appended >= self._segment_rows:
+            self._seal_active()
+
     def submit(self, record: AuditRecord) -> None:
-        """Record a row. Synchronous, non-blocking, and never raises for I/O problems."""
+        """Record a row. Synchronous, non-blocking, and never raises for I/O problems.
+
+        A row whose ``request_id`` has an open intent is stored under the intent's row id.
+        """
         if not self._started:
             raise RuntimeError("AuditWriter.submit() before start()")
         self._ticket += 1
         self._stats.submitted += 1
+        intent = (
+            self._intents.pop(record.request_id, None)
+            if self._intents and record.request_id is not None
+            else None
+        )
         if self._closed:
             self._stats.dropped += 1
             self._log_error("closed", "audit row submitted after the writer was closed: lost")
             return
-        line, data = self._serialize(record)
+        line = self._serialize(record, None if intent is None else intent.row_id)
         memory_full = len(self._pending) >= self._max_pending
         if memory_full:
             self._switch_to_disk_only()
-        sequence = self._append(data)
+        sequence = self._append((line + "\n").encode("utf-8"))
+        if sequence is not None:
+            self._stats.journaled += 1
+        # The intent may leave the journal once its outcome row is safe: journaled, or else
+        # (memory only) committed.
+        intent_sequence = None if intent is None else intent.sequence
         if sequence is not None and self._segments[sequence].disk_only:
             self._stats.spilled += 1
         elif not memory_full:
-            self._pending.append(_Queued(self._ticket, line, sequence))
+            holds_intent = intent_sequence if sequence is None else None
+            self._pending.append(_Queued(self._ticket, line, sequence, holds_intent))
             if sequence is not None:
                 self._segments[sequence].outstanding += 1
+            else:
+                intent_sequence = None  # released when this row is committed
         else:
             self._stats.dropped += 1
             self._log_error(
@@ -273,20 +378,20 @@ class AuditWriter:
                 self._max_pending,
                 self._stats.dropped,
             )
+        self._release_intent(intent_sequence)
         if sequence is not None and self._segments[sequence].appended >= self._segment_rows:
             self._seal_active()
         if not self._wakeup.is_set():
             self._wakeup.set()
 
     @staticmethod
-    def _serialize(record: AuditRecord) -> tuple[str, bytes]:
-        """The JSON line, and the bytes to append to the journal."""
+    def _serialize(record: AuditRecord, row_id: uuid.UUID | None = None) -> str:
+        """The JSON line (without its newline)."""
         try:
-            line = record.to_json()
-            return line, (line + "\n").encode("utf-8")
+            return record.to_json(row_id)
         except (TypeError, ValueError):
             # Built without AuditRecord.create(): make it storable rather than fail the action.
-            line = dataclasses.replace(
+            return dataclasses.replace(
                 record,
                 params=scrub(record.params),
                 limits=None if record.limits is None else scrub(record.limits),
@@ -296,8 +401,7 @@ class AuditWriter:
                 error_mnemonic=scrub(record.error_mnemonic),
                 error_detail=scrub(record.error_detail),
                 latency_ms=scrub(record.latency_ms),
-            ).to_json()
-            return line, (line + "\n").encode("utf-8")
+            ).to_json(row_id)
 
     def _append(self, line: bytes) -> int | None:
         """Append to the journal; the segment's sequence, or None if that failed."""
@@ -323,7 +427,6 @@ class AuditWriter:
             return None
         sequence = self._journal.active_sequence
         self._segments[sequence].appended += 1
-        self._stats.journaled += 1
         return sequence
 
     def _switch_to_disk_only(self) -> None:
@@ -357,8 +460,29 @@ class AuditWriter:
         segment.sealed = True
         if segment.disk_only:
             self._replay_queue.append(sealed)
-        elif segment.outstanding == 0:
+        elif self._segment_done(segment):
             self._forget_segment(sealed)
+
+    @staticmethod
+    def _segment_done(segment: _Segment) -> bool:
+        """Whether a segment of this process holds nothing that is not safe elsewhere: sealed,
+        its rows committed (or replayed), and no intent still waiting for its outcome."""
+        return (
+            segment.sealed
+            and not segment.leftover
+            and segment.outstanding == 0
+            and segment.intents == 0
+            and (not segment.disk_only or segment.replayed)
+        )
+
+    def _release_intent(self, sequence: int | None) -> None:
+        """An intent's outcome row is safe: its segment no longer needs to keep it."""
+        segment = None if sequence is None else self._segments.get(sequence)
+        if segment is None:
+            return
+        segment.intents -= 1
+        if self._segment_done(segment):
+            self._forget_segment(segment.sequence)
 
     def _forget_segment(self, sequence: int) -> None:
         self._journal.remove(sequence)
@@ -393,8 +517,10 @@ class AuditWriter:
             segment = self._segments.get(queued.sequence) if queued.sequence else None
             if segment is not None:
                 segment.outstanding -= 1
-                if segment.sealed and not segment.disk_only and segment.outstanding == 0:
+                if self._segment_done(segment):
                     self._forget_segment(segment.sequence)
+            if queued.intent_sequence is not None:
+                self._release_intent(queued.intent_sequence)
 
     async def _replay_step(self) -> None:
         sequence = self._replay_queue[0]
@@ -410,17 +536,34 @@ class AuditWriter:
                 exc.strerror or type(exc).__name__,
             )
             lines = None
+        segment = self._segments.get(sequence)
+        leftover = segment is None or segment.leftover
         if lines is None:
             self._replay_reader = None
+            if leftover:
+                await self._leftover_replayed()
+            else:
+                assert segment is not None
+                segment.replayed = True
+                if self._segment_done(segment):
+                    self._forget_segment(sequence)
             self._replay_queue.popleft()
-            self._forget_segment(sequence)
             return
         good: list[str] = []
         for raw in lines:
             # A line without its newline was being written when the process died.
             try:
                 if raw.endswith(b"\n") and raw.strip():
-                    good.append(raw.decode("utf-8").rstrip("\n"))
+                    if raw.startswith(_INTENT_PREFIX_BYTES):
+                        # This process's own intents are tracked in memory; an earlier one's
+                        # is an orphan until its outcome row turns up.
+                        if leftover:
+                            self._note_orphan(raw.decode("utf-8").rstrip("\n"))
+                        continue
+                    row = raw.decode("utf-8").rstrip("\n")
+                    if self._orphans:
+                        self._orphans.pop(_row_id(row), None)
+                    good.append(row)
                     continue
             except UnicodeDecodeError:
                 pass
@@ -433,6 +576,31 @@ class AuditWriter:
                 )
         self._stats.replayed += len(good)
         await self._store(good)
+
+    def _note_orphan(self, intent_line: str) -> None:
+        row = "{" + intent_line[len(INTENT_PREFIX) :]
+        self._orphans[_row_id(row)] = row
+
+    async def _leftover_replayed(self) -> None:
+        """One more segment of an earlier run is replayed. After the last one, the intents
+        left without an outcome are stored as outcome_unknown rows; only then are the
+        segments deleted (a crash before that replays them again: same row ids, no twins)."""
+        self._leftovers_to_replay -= 1
+        if self._leftovers_to_replay > 0:
+            return
+        if self._orphans:
+            unknown = list(self._orphans.values())
+            logger.warning(
+                "audit: %d Call API request(s) of an earlier run were sent without a recorded "
+                "outcome (the process stopped while they were out); stored as 'outcome unknown'",
+                len(unknown),
+            )
+            await self._store(unknown)
+            self._stats.unknown += len(unknown)
+            self._orphans.clear()
+        for sequence in self._leftovers:
+            self._forget_segment(sequence)
+        self._leftovers = []
 
     def _housekeeping(self) -> None:
         active = self._segments.get(self._journal.active_sequence)
@@ -544,6 +712,16 @@ class AuditWriter:
         if now - self._last_error_log.get(key, -ERROR_LOG_INTERVAL) >= ERROR_LOG_INTERVAL:
             self._last_error_log[key] = now
             logger.log(level, message, *args)
+
+
+def _row_id(line: str) -> str:
+    """The row id of a row's journal line, without parsing it (see INTENT_PREFIX)."""
+    if line.startswith(_ROW_PREFIX):
+        return line[len(_ROW_PREFIX) : _ROW_ID_END]
+    try:  # not written by AuditRecord.to_json(): parse it after all
+        return str(uuid.UUID(str(json.loads(line)["id"])))
+    except (ValueError, KeyError, TypeError):
+        return ""
 
 
 def _describe(exc: BaseException) -> str:

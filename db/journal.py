@@ -1,7 +1,8 @@
 """The audit writer's local journal: append-only segment files of JSON lines.
 
 Every audit row is written here before it is queued for the database, so rows survive a killed
-process (SIGKILL) or an unreachable database and are replayed at the next start.
+process (SIGKILL) or an unreachable database and are replayed at the next start. So is every
+Call API request's intent, before the request is sent (see ``db.audit_writer``).
 
 Durability policy. Each row is appended with one ``write(2)`` on an ``O_APPEND`` descriptor, so
 once ``append`` returns the row is in the kernel's page cache: a killed process loses nothing,
@@ -12,8 +13,8 @@ disks and break the "never slow a user action" rule; ``fsync_interval=0`` still 
 deployments that prefer that.
 
 Rows are deleted from the journal a whole segment at a time: a segment file is unlinked once
-every row in it is committed. The directory holds a ``lock`` file (``flock``) so two processes
-never share one journal.
+every row in it is committed and every intent in it has its outcome row safe. The directory
+holds a ``lock`` file (``flock``) so two processes never share one journal.
 """
 
 from __future__ import annotations

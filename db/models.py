@@ -104,6 +104,9 @@ class AuditOutcome(enum.StrEnum):
     API_ERROR = "api_error"  # the Call API answered with an error (mnemonic + code)
     TRANSPORT_ERROR = "transport_error"  # no usable answer: timeout, connection, bad reply
     REFUSED_LOCALLY = "refused_locally"  # never sent: the points budget said no
+    # Sent, and no outcome was recorded: the process was killed (or the request cut off) while
+    # it was out; UIS may or may not have carried it out (see db.audit_writer: intents).
+    OUTCOME_UNKNOWN = "outcome_unknown"
 
 
 class TelegramUser(Base):

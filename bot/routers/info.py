@@ -121,6 +121,9 @@ async def history_command(message: Message, actor: Actor, rt: Runtime) -> None:
             outcome = t(lang, "history.outcome_ok")
         elif row.outcome is AuditOutcome.REFUSED_LOCALLY:
             outcome = t(lang, "history.outcome_refused")
+        elif row.outcome is AuditOutcome.OUTCOME_UNKNOWN:
+            # Sent, but the bot stopped before the reply: UIS may or may not have done it.
+            outcome = t(lang, "history.outcome_unknown")
         else:
             outcome = Raw(f"⚠️ <code>{row.error_mnemonic or row.outcome.value}</code>")
         call = (

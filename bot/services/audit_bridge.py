@@ -1,4 +1,9 @@
-"""Turns every Call API attempt the client reports into an audit row (write-behind)."""
+"""Turns every Call API attempt the client reports into an audit row (write-behind).
+
+Before an attempt's request leaves, its intent is journaled (``AuditWriter.submit_intent``):
+the row it becomes - "sent, outcome unknown" - should the process die before the outcome is
+recorded. The outcome's row then takes its place (same row id, see ``db.audit_writer``).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from api.observer import AttemptOutcome, AttemptRecord, AttemptTrigger
+from api.observer import AttemptIntent, AttemptOutcome, AttemptRecord, AttemptTrigger
 from db.audit import AuditRecord
 from db.audit_writer import AuditWriter
 from db.models import AuditOutcome
@@ -24,18 +29,45 @@ _OUTCOMES = {
     AttemptOutcome.API_ERROR: AuditOutcome.API_ERROR,
     AttemptOutcome.TRANSPORT_ERROR: AuditOutcome.TRANSPORT_ERROR,
     AttemptOutcome.REFUSED_LOCALLY: AuditOutcome.REFUSED_LOCALLY,
+    AttemptOutcome.UNKNOWN: AuditOutcome.OUTCOME_UNKNOWN,
 }
+# The detail of an intent's row: it is stored only if no outcome ever replaced it.
+UNKNOWN_DETAIL = "sent, outcome unknown: the bot stopped while the request was out"
 
 
 def _int_or_none(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def _who(context: Mapping[str, Any]) -> dict[str, Any]:
+    """The row's columns that come from the client's per-user context."""
+    return {
+        "chat_id": _int_or_none(context.get(CTX_CHAT)),
+        "telegram_user_id": _int_or_none(context.get(CTX_USER)),
+        "telegram_update_id": _int_or_none(context.get(CTX_UPDATE)),
+        "callapi_login": context.get(CTX_LOGIN),
+    }
+
+
+def _attempt_note(attempt: int, trigger: AttemptTrigger) -> list[str]:
+    return [] if trigger is AttemptTrigger.FIRST else [f"attempt {attempt} ({trigger.value})"]
+
+
+def intent_record_for(intent: AttemptIntent) -> AuditRecord:
+    """The row an attempt becomes if its outcome is never recorded."""
+    return AuditRecord.create(
+        method=intent.method,
+        outcome=AuditOutcome.OUTCOME_UNKNOWN,
+        params=dict(intent.params),
+        **_who(intent.context),
+        request_id=intent.request_id,
+        error_detail="; ".join([*_attempt_note(intent.attempt, intent.trigger), UNKNOWN_DETAIL]),
+        call_session_id=_int_or_none(intent.params.get("call_session_id")),
+    )
+
+
 def audit_record_for(attempt: AttemptRecord) -> AuditRecord:
-    context: Mapping[str, Any] = attempt.context
-    detail_parts = []
-    if attempt.trigger is not AttemptTrigger.FIRST:
-        detail_parts.append(f"attempt {attempt.attempt} ({attempt.trigger.value})")
+    detail_parts = _attempt_note(attempt.attempt, attempt.trigger)
     if attempt.transport_error_kind:
         detail_parts.append(attempt.transport_error_kind)
     if attempt.http_status is not None and attempt.outcome is not AttemptOutcome.OK:
@@ -47,10 +79,7 @@ def audit_record_for(attempt: AttemptRecord) -> AuditRecord:
         method=attempt.method,
         outcome=_OUTCOMES[attempt.outcome],
         params=dict(attempt.params),
-        chat_id=_int_or_none(context.get(CTX_CHAT)),
-        telegram_user_id=_int_or_none(context.get(CTX_USER)),
-        telegram_update_id=_int_or_none(context.get(CTX_UPDATE)),
-        callapi_login=context.get(CTX_LOGIN),
+        **_who(attempt.context),
         request_id=attempt.request_id,
         error_code=attempt.error_code,
         error_mnemonic=attempt.mnemonic or attempt.transport_error_kind,
@@ -63,10 +92,17 @@ def audit_record_for(attempt: AttemptRecord) -> AuditRecord:
 
 
 class AuditObserver:
-    """The client's observer: never blocks, never raises into the request path."""
+    """The client's observer (and, through ``intent``, its intent observer): never blocks,
+    never raises into the request path."""
 
     def __init__(self, writer: AuditWriter) -> None:
         self._writer = writer
+
+    def intent(self, intent: AttemptIntent) -> None:
+        try:
+            self._writer.submit_intent(intent_record_for(intent))
+        except Exception:  # the request goes anyway; its outcome row still follows
+            log.exception("could not journal the intent of %s", intent.method)
 
     def __call__(self, attempt: AttemptRecord) -> None:
         try:

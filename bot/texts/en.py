@@ -400,6 +400,7 @@ TEXTS: dict[str, str] = {
     "history.audit_line": "{time} · <code>{method}</code> · {outcome} · {call}",
     "history.outcome_ok": "✅ done",
     "history.outcome_refused": "⏸ not sent: points",
+    "history.outcome_unknown": "❔ sent, outcome unknown",
     "history.call_suffix": "ID {call_id}",
     "history.empty": "No UIS requests yet.",
     "history.status.answered": "answered",

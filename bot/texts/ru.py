@@ -412,6 +412,7 @@ TEXTS: dict[str, str] = {
     "history.audit_line": "{time} · <code>{method}</code> · {outcome} · {call}",
     "history.outcome_ok": "✅ выполнено",
     "history.outcome_refused": "⏸ не отправлено: баллы",
+    "history.outcome_unknown": "❔ отправлено, итог неизвестен",
     "history.call_suffix": "ID {call_id}",
     "history.empty": "Запросов к UIS пока не было.",
     "history.status.answered": "состоялся",

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
 
+from db.audit import AuditRecord, insert_audit_records
 from db.engine import create_engine, is_postgresql
 from db.migrate import (
     SchemaNotCurrentError,
@@ -24,6 +26,7 @@ from db.migrate import (
     upgrade,
     upgrade_head,
 )
+from db.models import AuditOutcome
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -88,6 +91,29 @@ async def test_append_only_trigger_exists_only_on_postgresql_from_0002(empty_url
     await downgrade(empty_url, "0001")
     if is_postgresql(empty_url):
         assert await audit_triggers(empty_url) == set()
+
+
+async def _store_unknown_outcome(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            record = AuditRecord.create(method="hold.call", outcome=AuditOutcome.OUTCOME_UNKNOWN)
+            await insert_audit_records(connection, [record])
+    finally:
+        await engine.dispose()
+
+
+async def test_outcome_unknown_arrives_with_0005_and_blocks_going_back(empty_url: str) -> None:
+    await upgrade(empty_url, "0004")
+    with pytest.raises(IntegrityError):
+        await _store_unknown_outcome(empty_url)
+    await upgrade(empty_url, "0005")
+    await downgrade(empty_url, "0004")  # no such rows yet: the way back is open
+    await upgrade(empty_url, "0005")
+    await _store_unknown_outcome(empty_url)
+    with pytest.raises(RuntimeError, match="outcome_unknown"):
+        await downgrade(empty_url, "0004")  # the append-only log keeps its rows
+    assert await current_revision(empty_url) == "0005"
 
 
 async def test_models_match_migrations(empty_url: str) -> None:
