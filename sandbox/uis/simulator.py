@@ -15,6 +15,7 @@ from aiohttp import web
 from sandbox.uis.account import Account, demo_account, load_account
 from sandbox.uis.clock import Clock, ManualClock, RealClock
 from sandbox.uis.control import SimulatorControl
+from sandbox.uis.notifier import Notifier
 from sandbox.uis.options import SimulatorOptions
 from sandbox.uis.reference import Reference, packaged_reference
 from sandbox.uis.runtime import Runtime
@@ -83,6 +84,11 @@ class Simulator:
         return self.runtime.options
 
     @property
+    def notifier(self) -> Notifier:
+        """Event notifications: subscriptions, delivery faults, the delivery log."""
+        return self.runtime.notifier
+
+    @property
     def account(self) -> Account:
         """The live account (change it with the control methods)."""
         return self.runtime.account
@@ -113,14 +119,17 @@ class Simulator:
             assert server is not None
             sockets = getattr(server, "sockets", None) or []
             bound_port = int(sockets[0].getsockname()[1]) if sockets else port
+            running = RunningServer(host=host, port=bound_port)
+            await self.runtime.notifier.start(running.base_url)
             if not isinstance(self.clock, ManualClock):
                 ticker = asyncio.create_task(self._ticker(), name="uis-simulator-ticker")
-            yield RunningServer(host=host, port=bound_port)
+            yield running
         finally:
             if ticker is not None:
                 ticker.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await ticker
+            await self.runtime.notifier.stop()
             await runner.cleanup()
 
 
