@@ -142,14 +142,25 @@ async def _serve_until_stopped(simulator: Simulator, host: str, port: int) -> No
     async with simulator.running(host, port) as server:
         print(f"UIS Call API simulator listening on {server.url}", flush=True)
         print(f"control interface at {server.control_url}", flush=True)
+        for subscription in simulator.notifier.subscriptions():
+            print(f"notifies {subscription['event']} to {subscription['url']}", flush=True)
         await stop.wait()
 
 
-def serve(host: str, port: int, account_path: str | None, options: SimulatorOptions) -> None:
+def serve(
+    host: str,
+    port: int,
+    account_path: str | None,
+    options: SimulatorOptions,
+    notify_url: str | None = None,
+) -> None:
     """Run a simulator on the real clock until SIGINT/SIGTERM (blocking).
 
     ``account_path`` = an account JSON file, or None for the built-in demo account.
+    ``notify_url`` = subscribe every event notification at ``{notify_url}/{event}``.
     """
     account = load_account(Path(account_path)) if account_path else demo_account()
     simulator = Simulator(account=account, options=options, clock=RealClock())
+    if notify_url is not None:
+        simulator.notifier.subscribe_all(notify_url)
     asyncio.run(_serve_until_stopped(simulator, host, port))
