@@ -238,11 +238,12 @@ class CallEngine:
         self._calls_per_contact: dict[str, int] = {}
         self.calls: dict[int, Call] = {}
         self._active: dict[int, Call] = {}  # calls not ended
-        # Calls that may have a timer (a ringing leg, a playback): only they are scanned for
+        # Calls that may have a timer (a ringing leg, a playback, a recording being processed
+        # after the end): only they are scanned for
         # due events. Each request runs the due events first, so scanning every active call
         # made a request cost O(calls); with a thousand calls that was a third of the world's
-        # CPU in benchmarks/bench_bot.py. A call joins when a timer is set (_ring, playback)
-        # and leaves when a scan finds none left.
+        # CPU in benchmarks/bench_bot.py. A call joins when a timer is set (_ring, playback,
+        # _finish of a recorded call) and leaves when a scan finds none left.
         self._timed: dict[int, Call] = {}
         self._next_call_id = FIRST_CALL_SESSION_ID
         self._next_leg_id = FIRST_LEG_ID
