@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from urllib.parse import urlsplit
 
+from sandbox.uis.notifications import RENDERING_CHOICES
 from sandbox.uis.options import SimulatorOptions
 from sandbox.uis.simulator import serve
 
@@ -77,6 +79,28 @@ def build_parser(prog: str = PROGRAM_NAME) -> argparse.ArgumentParser:
         help="which docs edition's early_switching constraint to enforce",
     )
     parser.add_argument(
+        "--notify-url",
+        metavar="BASE",
+        help=(
+            "send UIS event notifications: every event is POSTed to BASE/{event} (inbound_call, "
+            "waiting_for_answer, outbound_call, talk_started, talk_finished, call_finished, "
+            "lost_call, call_recording_ready) with a default JSON template of all its variables; "
+            "change them under /_sim/notifications"
+        ),
+    )
+    renderings = (
+        ("values", "placeholders render JSON-encoded (strings quoted) or raw"),
+        ("empty", "an empty value renders as null or as nothing"),
+        ("lists", "leg_ids and other lists render as a JSON array or a '1,2' string"),
+    )
+    for name, explanation in renderings:
+        parser.add_argument(
+            f"--notify-{name}",
+            choices=RENDERING_CHOICES[name],
+            default=getattr(defaults, f"notification_{name}"),
+            help=f"{explanation} (default %(default)s)",
+        )
+    parser.add_argument(
         "--parameter-check-order",
         choices=("credentials_first", "parameters_first"),
         default=defaults.parameter_check_order,
@@ -96,13 +120,21 @@ def options_from_args(args: argparse.Namespace) -> SimulatorOptions:
         direction_refusal_mnemonic=args.direction_mnemonic,
         early_switching_rule=args.early_switching_rule,
         parameter_check_order=args.parameter_check_order,
+        notification_values=args.notify_values,
+        notification_empty=args.notify_empty,
+        notification_lists=args.notify_lists,
     )
 
 
 def main(argv: Sequence[str] | None = None, prog: str = PROGRAM_NAME) -> None:
     """Parse arguments and serve until SIGINT/SIGTERM."""
-    args = build_parser(prog).parse_args(argv)
-    serve(args.host, args.port, args.account, options_from_args(args))
+    parser = build_parser(prog)
+    args = parser.parse_args(argv)
+    if args.notify_url is not None:
+        parts = urlsplit(args.notify_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            parser.error(f"--notify-url must be an absolute http(s) URL, got {args.notify_url!r}")
+    serve(args.host, args.port, args.account, options_from_args(args), notify_url=args.notify_url)
 
 
 if __name__ == "__main__":

@@ -7,12 +7,17 @@ tests and demos can follow the diagram. Transient diagram states (RECORD_TALK, M
 FINISHING) are passed through instantly and only show up in the history.
 
 Time only moves with the clock: ringing legs carry ``answer_at`` (automatic answer) and
-``fail_at`` (dialing timeout); :meth:`CallEngine.run_due` fires whatever is due, in time order,
-each at its own instant.
+``fail_at`` (dialing timeout), a recorded call that ended carries ``recording_due_at``;
+:meth:`CallEngine.run_due` fires whatever is due, in time order, each at its own instant.
+
+The points UIS reports as event notifications (an inbound call, an employee's phone ringing,
+the first talk, the end, a lost call, a recording) are handed to the engine's listener as
+:class:`CallEvent` values the moment the call reaches them (see :mod:`sandbox.uis.notifier`).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -21,6 +26,8 @@ from typing import Any
 
 from sandbox.uis.account import Account, Employee
 from sandbox.uis.options import SimulatorOptions
+
+logger = logging.getLogger(__name__)
 
 FIRST_CALL_SESSION_ID = 2_500_000_001  # above 2**31 on purpose: ids are not int32
 FIRST_LEG_ID = 700_000_001
@@ -73,6 +80,19 @@ class LegLabel(StrEnum):
     ON_HOLD = "5"
     TRANSFER = "6"
     SENDING_DTMF = "7"
+
+
+class EventName(StrEnum):
+    """Call events UIS can notify about; the values are the slugs of the bot's event URLs."""
+
+    INBOUND_CALL = "inbound_call"  # Входящий звонок на виртуальный номер
+    WAITING_FOR_ANSWER = "waiting_for_answer"  # Ожидание ответа: an employee's phone rings
+    OUTBOUND_CALL = "outbound_call"  # Исходящий звонок: dialled from an employee's own phone
+    TALK_STARTED = "talk_started"  # Начало разговора
+    TALK_FINISHED = "talk_finished"  # Окончание разговора
+    CALL_FINISHED = "call_finished"  # Завершение звонка
+    LOST_CALL = "lost_call"  # Потерянный звонок
+    CALL_RECORDING_READY = "call_recording_ready"  # Записанный разговор
 
 
 class StateRefused(Exception):
@@ -165,6 +185,12 @@ class Call:
     dtmf_sent: list[str] = field(default_factory=list)
     talk_options_used: list[str] = field(default_factory=list)
     request: dict[str, Any] = field(default_factory=dict)
+    scenario_id: int | None = None  # the PBX scenario that routed the call, if any
+    communication_number: int = 1  # the how-many-th call with this contact
+    talk_started_at: float | None = None  # the first TALK
+    recording_started_at: float | None = None  # first moment recording was on after talk began
+    recording_due_at: float | None = None  # when the recording of an ended call becomes ready
+    recording_ready: bool = False
 
     @property
     def ended(self) -> bool:
@@ -184,21 +210,40 @@ class Call:
         return leg if leg is not None and leg.status is LegStatus.CONNECTED else None
 
 
+@dataclass(frozen=True)
+class CallEvent:
+    """A point of a call's life that UIS reports as an event notification."""
+
+    name: EventName
+    call: Call
+    at: float
+    leg: Leg | None = None  # the leg the event is about (the ringing or dialling employee)
+
+
+CallListener = Callable[[CallEvent], None]
+
+
 class CallEngine:
     """Owns every call of the simulator and moves them along the diagram."""
 
     def __init__(
-        self, account: Callable[[], Account], options: Callable[[], SimulatorOptions]
+        self,
+        account: Callable[[], Account],
+        options: Callable[[], SimulatorOptions],
+        listener: CallListener | None = None,
     ) -> None:
         self._account = account
         self._options = options
+        self._listener = listener
+        self._calls_per_contact: dict[str, int] = {}
         self.calls: dict[int, Call] = {}
         self._active: dict[int, Call] = {}  # calls not ended
-        # Calls that may have a timer (a ringing leg, a playback): only they are scanned for
+        # Calls that may have a timer (a ringing leg, a playback, a recording being processed
+        # after the end): only they are scanned for
         # due events. Each request runs the due events first, so scanning every active call
         # made a request cost O(calls); with a thousand calls that was a third of the world's
-        # CPU in benchmarks/bench_bot.py. A call joins when a timer is set (_ring, playback)
-        # and leaves when a scan finds none left.
+        # CPU in benchmarks/bench_bot.py. A call joins when a timer is set (_ring, playback,
+        # _finish of a recorded call) and leaves when a scan finds none left.
         self._timed: dict[int, Call] = {}
         self._next_call_id = FIRST_CALL_SESSION_ID
         self._next_leg_id = FIRST_LEG_ID
@@ -208,6 +253,9 @@ class CallEngine:
     def _new_call(self, at: float, **fields: Any) -> Call:
         call = Call(call_session_id=self._next_call_id, start_time=at, **fields)
         self._next_call_id += 1
+        number = self._calls_per_contact.get(call.contact_phone_number, 0) + 1
+        self._calls_per_contact[call.contact_phone_number] = number
+        call.communication_number = number
         self.calls[call.call_session_id] = call
         self._active[call.call_session_id] = call
         return call
@@ -248,6 +296,7 @@ class CallEngine:
         show_virtual_phone_number: bool = True,
         dialing_timeout: float | None = None,
         request: dict[str, Any] | None = None,
+        scenario_id: int | None = None,
     ) -> Call:
         """A call started through the API (start.*). ``operators`` is the hunt list for the
         B side (empty for informer calls); ``first_call`` says which side rings first."""
@@ -264,6 +313,7 @@ class CallEngine:
             show_virtual_phone_number=show_virtual_phone_number,
             dialing_timeout=dialing_timeout,
             request=request or {},
+            scenario_id=scenario_id,
         )
         call.history.append(
             Transition(at, "(start)", CallState.SESSION.value, f"start.{kind}_call")
@@ -275,25 +325,64 @@ class CallEngine:
         return call
 
     def start_inbound(
-        self, at: float, *, contact: str, virtual_phone_number: str, operators: list[Dialable]
+        self,
+        at: float,
+        *,
+        contact: str,
+        virtual_phone_number: str,
+        operators: list[Dialable],
+        scenario_id: int | None = None,
     ) -> Call:
         """A call from the contact to the account (not started through the API)."""
-        call = self._new_call(
+        call, _ = self._call_from(
             at,
+            "inbound call",
+            LegRole.CONTACT,
+            Dialable(contact),
+            called=virtual_phone_number,
             kind="inbound",
             direction="in",
             virtual_phone_number=virtual_phone_number,
             contact_phone_number=contact,
-            external_id=None,
             first_call="contact",
             operator_queue=list(operators),
+            scenario_id=scenario_id,
         )
-        call.history.append(Transition(at, "(start)", CallState.SESSION.value, "inbound call"))
-        leg = self._new_leg(call, LegRole.CONTACT, Dialable(contact), contact, virtual_phone_number)
-        leg.status = LegStatus.CONNECTED
-        leg.answered_at = at
+        self._emit(EventName.INBOUND_CALL, call, at)
         self._ring_next_operator(call, at)
         return call
+
+    def start_from_phone(
+        self, at: float, *, employee: Dialable, contact: str, virtual_phone_number: str
+    ) -> Call:
+        """An employee dials ``contact`` from their own phone (desk phone or softphone), not
+        through the API: the employee is on the line at once (B), the contact rings (A)."""
+        call, leg = self._call_from(
+            at,
+            "outbound call",
+            LegRole.OPERATOR,
+            employee,
+            called=contact,
+            kind="outbound",
+            direction="out",
+            virtual_phone_number=virtual_phone_number,
+            contact_phone_number=contact,
+            first_call="operator",
+        )
+        self._emit(EventName.OUTBOUND_CALL, call, at, leg)
+        self._ring_contact(call, at)
+        return call
+
+    def _call_from(
+        self, at: float, by: str, role: LegRole, party: Dialable, called: str, **fields: Any
+    ) -> tuple[Call, Leg]:
+        """A call someone places from their own phone: their leg is on the line at once."""
+        call = self._new_call(at, external_id=None, **fields)
+        call.history.append(Transition(at, "(start)", CallState.SESSION.value, by))
+        leg = self._new_leg(call, role, party, party.number, called)
+        leg.status = LegStatus.CONNECTED
+        leg.answered_at = at
+        return call, leg
 
     # -- ringing and answering ------------------------------------------------------------
 
@@ -309,6 +398,11 @@ class CallEngine:
             leg.answer_at = at + options.auto_answer_seconds
         else:
             leg.answer_at = None
+        # "Waiting for the answer": an employee's phone (or the B side's) starts ringing.
+        if leg.role is LegRole.OPERATOR or (
+            leg.role is not LegRole.CONTACT and leg.employee_id is not None
+        ):
+            self._emit(EventName.WAITING_FOR_ANSWER, call, at, leg)
 
     def _ring_contact(self, call: Call, at: float) -> None:
         called = call.contact_phone_number + (call.contact_dtmf or "")
@@ -482,6 +576,7 @@ class CallEngine:
         if not on and any(leg.records_always and leg.active for leg in call.legs):
             raise RecordingLocked
         call.recording = on
+        self._note_recording(call, at)
         self._pass_through(call, at, CallState.RECORD_TALK, by)
 
     def tag(self, call: Call, tag_id: int, tag_name: str, at: float, by: str) -> None:
@@ -532,6 +627,8 @@ class CallEngine:
 
     def _pending(self, call: Call) -> list[tuple[float, Callable[[float], None]]]:
         if call.ended:
+            if call.recording_due_at is not None:
+                return [(call.recording_due_at, lambda at: self._recording_done(call, at))]
             return []
         events: list[tuple[float, Callable[[float], None]]] = []
         for leg in call.legs:
@@ -576,6 +673,29 @@ class CallEngine:
     def _transition(self, call: Call, at: float, to: CallState, by: str) -> None:
         call.history.append(Transition(at, call.state.value, to.value, by))
         call.state = to
+        if to is CallState.TALK and call.talk_started_at is None:
+            call.talk_started_at = at
+            self._note_recording(call, at)
+            self._emit(EventName.TALK_STARTED, call, at)
+
+    def _note_recording(self, call: Call, at: float) -> None:
+        """Remember when the talk first went on record (a recording will be ready at the end)."""
+        talking = call.talk_started_at is not None and not call.ended
+        if call.recording and talking and call.recording_started_at is None:
+            call.recording_started_at = at
+
+    def _recording_done(self, call: Call, at: float) -> None:
+        call.recording_due_at = None
+        call.recording_ready = True
+        self._emit(EventName.CALL_RECORDING_READY, call, at)
+
+    def _emit(self, name: EventName, call: Call, at: float, leg: Leg | None = None) -> None:
+        if self._listener is None:
+            return
+        try:
+            self._listener(CallEvent(name, call, at, leg))
+        except Exception:  # a listener's bug must not break the call
+            logger.exception("call event listener failed on %s", name.value)
 
     def _pass_through(self, call: Call, at: float, transient: CallState, by: str) -> None:
         """RECORD_TALK / MARK_CALL: entered from TALK and left automatically."""
@@ -602,6 +722,18 @@ class CallEngine:
         call.end_reason = reason
         self._transition(call, at, CallState.ENDED, "automatic")
         self._active.pop(call.call_session_id, None)
+        if call.talk_started_at is not None:
+            self._emit(EventName.TALK_FINISHED, call, at)
+        self._emit(EventName.CALL_FINISHED, call, at)
+        if call.kind == "inbound" and call.talk_started_at is None:
+            self._emit(EventName.LOST_CALL, call, at)
+        if call.recording_started_at is not None:
+            delay = self._options().recording_ready_seconds
+            if delay <= 0:
+                self._recording_done(call, at)
+            else:
+                call.recording_due_at = at + delay
+                self._timed[call.call_session_id] = call
 
     # -- views -----------------------------------------------------------------------------
 
@@ -693,6 +825,10 @@ class CallEngine:
             recording=call.recording,
             ended_at=call.ended_at,
             end_reason=call.end_reason,
+            scenario_id=call.scenario_id,
+            talk_started_at=call.talk_started_at,
+            recording_started_at=call.recording_started_at,
+            recording_ready=call.recording_ready,
             dtmf_sent=list(call.dtmf_sent),
             talk_options_used=list(call.talk_options_used),
             request=call.request,

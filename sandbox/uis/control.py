@@ -6,23 +6,31 @@ faults, inspect calls/points/requests). The same operations are served as JSON o
 
 from __future__ import annotations
 
+import io
+import wave
 from typing import Any
 
-from sandbox.uis.account import Account, AccountError, merge_patch
+from sandbox.uis.account import Account, AccountError, Employee, merge_patch
 from sandbox.uis.calls import Call, Dialable, Leg, LegNotFound, LegStatus
 from sandbox.uis.clock import ManualClock
+from sandbox.uis.errors import ControlError
 from sandbox.uis.faults import FAULT_KINDS
+from sandbox.uis.notifier import Notifier
 from sandbox.uis.options import SimulatorOptions
 from sandbox.uis.runtime import Runtime
 
+__all__ = ["ControlError", "SimulatorControl"]
 
-class ControlError(Exception):
-    """A control request that cannot be carried out; ``status`` is the HTTP status to use."""
 
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
+def silent_wav(seconds: float, rate: int = 8000) -> bytes:
+    """A mono 8-bit WAV of ``seconds`` of silence."""
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(1)
+        out.setframerate(rate)
+        out.writeframes(b"\x80" * round(max(0.0, seconds) * rate))
+    return buffer.getvalue()
 
 
 class SimulatorControl:
@@ -47,11 +55,22 @@ class SimulatorControl:
             "sessions": len(rt.sessions),
             "requests": len(rt.log.entries),
             "faults": [fault.to_json() for fault in rt.faults.faults],
+            "notifications": {
+                key: value
+                for key, value in rt.notifier.summary().items()
+                if key in ("counts", "pending", "held")
+            },
         }
 
     def reset(self) -> None:
-        """Back to the initial account; forget calls, sessions, points, requests and faults."""
+        """Back to the initial account; forget calls, sessions, points, requests, faults and
+        delivered notifications (subscriptions stay)."""
         self._rt.reset()
+
+    @property
+    def notifications(self) -> Notifier:
+        """Event notifications: subscriptions, delivery faults, the delivery log."""
+        return self._rt.notifier
 
     def advance(self, seconds: float) -> float:
         """Move a manual clock forward (firing due events); returns the new time."""
@@ -197,23 +216,68 @@ class SimulatorControl:
         if contact in account.blacklist:
             raise ControlError(f"{contact} is in the blacklist; the PBX rejects the call", 409)
         operators: list[Dialable] = []
+        scenario_id: int | None = None
         if employee_id is not None:
-            employee = account.employee(employee_id)
-            if employee is None:
-                raise ControlError(f"no employee {employee_id}", 404)
+            employee = self._employee(employee_id)
             operators = [Dialable(n, employee) for n in employee.active_numbers()[:1]]
         else:
             scenario = account.scenario(rented.scenario_id) if rented.scenario_id else None
             if scenario is None:
                 raise ControlError(f"virtual number {number} has no scenario", 409)
+            scenario_id = scenario.id
             for emp_id in scenario.employee_ids:
-                employee = account.employee(emp_id)
-                if employee is not None and employee.active_numbers():
-                    operators.append(Dialable(employee.active_numbers()[0], employee))
+                member = account.employee(emp_id)
+                if member is not None and member.active_numbers():
+                    operators.append(Dialable(member.active_numbers()[0], member))
         call = rt.engine.start_inbound(
-            rt.now(), contact=contact, virtual_phone_number=number, operators=operators
+            rt.now(),
+            contact=contact,
+            virtual_phone_number=number,
+            operators=operators,
+            scenario_id=scenario_id,
         )
         return self.call(call.call_session_id)
+
+    def place_outbound_call(
+        self,
+        employee_id: int,
+        contact: str,
+        *,
+        virtual_phone_number: str | None = None,
+        phone_number: str | None = None,
+    ) -> dict[str, Any]:
+        """Employee ``employee_id`` dials ``contact`` from their own phone (desk phone or
+        softphone, not the API): they are on the line at once and the contact rings. The
+        caller id shown is ``virtual_phone_number`` (default: the account's first number);
+        ``phone_number`` picks which of the employee's active numbers dials (default: the
+        first)."""
+        rt = self._rt
+        rt.tick()
+        employee = self._employee(employee_id)
+        active = employee.active_numbers()
+        if not active:
+            raise ControlError(f"employee {employee_id} has no active phone number", 409)
+        if phone_number is not None and phone_number not in active:
+            raise ControlError(f"{phone_number} is not an active number of {employee_id}", 409)
+        if virtual_phone_number is None:
+            if not rt.account.virtual_numbers:
+                raise ControlError("the account rents no virtual number")
+            virtual_phone_number = rt.account.virtual_numbers[0].number
+        elif rt.account.virtual_number(virtual_phone_number) is None:
+            raise ControlError(f"{virtual_phone_number} is not a virtual number of ours", 404)
+        call = rt.engine.start_from_phone(
+            rt.now(),
+            employee=Dialable(phone_number or active[0], employee),
+            contact=contact,
+            virtual_phone_number=virtual_phone_number,
+        )
+        return self.call(call.call_session_id)
+
+    def _employee(self, employee_id: int) -> Employee:
+        employee = self._rt.account.employee(employee_id)
+        if employee is None:
+            raise ControlError(f"no employee {employee_id}", 404)
+        return employee
 
     def answer(self, call_session_id: int, leg_id: int | None = None) -> dict[str, Any]:
         """A ringing party picks up (the first ringing leg when leg_id is omitted)."""
@@ -247,6 +311,16 @@ class SimulatorControl:
         except LegNotFound:
             raise ControlError(f"leg {leg.leg_id} has already left", 409) from None
         return self.call(call_session_id)
+
+    def recording(self, call_session_id: int) -> bytes:
+        """The recording of a call once call_recording_ready fired: a WAV of silence as long as
+        the recorded part of the talk (at most 10 minutes)."""
+        self._rt.tick()
+        call = self._call(call_session_id)
+        if not call.recording_ready or call.recording_started_at is None:
+            raise ControlError(f"call {call_session_id} has no recording (yet)", 404)
+        end = call.ended_at if call.ended_at is not None else call.recording_started_at
+        return silent_wav(min(600.0, end - call.recording_started_at))
 
     # -- accounting ------------------------------------------------------------------------
 

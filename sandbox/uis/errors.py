@@ -29,6 +29,15 @@ NO_METADATA_MNEMONICS = frozenset(
 )
 
 
+class ControlError(Exception):
+    """A control request that cannot be carried out; ``status`` is the HTTP status to use."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
 class RpcError(Exception):
     """A documented Call API error, ready to be rendered as a JSON-RPC error object."""
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sandbox.uis.account import Account, Employee, User
+from sandbox.uis.account import Account, Employee, Scenario, User
 from sandbox.uis.calls import (
     Call,
     CallState,
@@ -200,6 +200,7 @@ def _start(
     kind: str,
     operators: list[Dialable],
     first_call: str,
+    scenario_id: int | None = None,
 ) -> dict[str, Any]:
     call = rt.engine.start_outbound(
         caller.now,
@@ -214,8 +215,25 @@ def _start(
         show_virtual_phone_number=params.get("show_virtual_phone_number", True),
         dialing_timeout=params.get("dialing_timeout", 30) if kind == "informer" else None,
         request={k: v for k, v in params.items() if k != "access_token"},
+        scenario_id=scenario_id,
     )
     return {"call_session_id": call.call_session_id}
+
+
+def _start_routed(
+    rt: Runtime, caller: Caller, params: dict[str, Any], *, kind: str, scenario: Scenario
+) -> dict[str, Any]:
+    """A start.* whose employee side is the scenario's forwarding list."""
+    operators = _scenario_operators(rt.account, scenario.employee_ids)
+    return _start(
+        rt,
+        caller,
+        params,
+        kind=kind,
+        operators=operators,
+        first_call=params["first_call"],
+        scenario_id=scenario.id,
+    )
 
 
 def _call(rt: Runtime, caller: Caller, params: dict[str, Any]) -> Call:
@@ -299,10 +317,7 @@ def start_scenario_call(rt: Runtime, caller: Caller, params: dict[str, Any]) -> 
             value=scenario_id,
             params={"scenario_id": scenario_id},
         )
-    operators = _scenario_operators(rt.account, scenario.employee_ids)
-    return _start(
-        rt, caller, params, kind="scenario", operators=operators, first_call=params["first_call"]
-    )
+    return _start_routed(rt, caller, params, kind="scenario", scenario=scenario)
 
 
 def start_vnumber_call(rt: Runtime, caller: Caller, params: dict[str, Any]) -> Any:
@@ -315,10 +330,7 @@ def start_vnumber_call(rt: Runtime, caller: Caller, params: dict[str, Any]) -> A
         raise _err(
             rt, caller, "scenario_not_found", field="virtual_phone_number", value=number.number
         )
-    operators = _scenario_operators(rt.account, scenario.employee_ids)
-    return _start(
-        rt, caller, params, kind="vnumber", operators=operators, first_call=params["first_call"]
-    )
+    return _start_routed(rt, caller, params, kind="vnumber", scenario=scenario)
 
 
 def start_informer_call(rt: Runtime, caller: Caller, params: dict[str, Any]) -> Any:

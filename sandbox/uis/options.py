@@ -16,6 +16,16 @@ EarlySwitchingRule = Literal["uis", "callgear"]
 StartTimeFormat = Literal["example", "table"]
 SuccessFlagStyle = Literal["string", "boolean"]
 ParameterCheckOrder = Literal["credentials_first", "parameters_first"]
+NotificationValues = Literal["json", "raw"]
+NotificationEmpty = Literal["null", "nothing"]
+NotificationLists = Literal["array", "string"]
+
+# Allowed values of the Literal options that are checked when options are built.
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "notification_values": ("json", "raw"),
+    "notification_empty": ("null", "nothing"),
+    "notification_lists": ("array", "string"),
+}
 
 
 @dataclass
@@ -91,6 +101,26 @@ class SimulatorOptions:
 
     # How often the background ticker fires due events when the clock is a real clock.
     tick_interval_seconds: float = 0.05
+
+    # How long after a recorded call ends its recording is ready (the call_recording_ready
+    # event). Unknown; UIS needs some seconds to process a recording. 0 = at once.
+    recording_ready_seconds: float = 5.0
+
+    # How event notification templates render their {{placeholders}} (a subscription may
+    # override each): "json" substitutes JSON-encoded values (strings arrive quoted; the guides
+    # leave placeholders unquoted, which suggests this), "raw" inserts the text as it is.
+    notification_values: NotificationValues = "json"
+    # An empty value (no employee, no external_id): "null", or "nothing" (empty text).
+    notification_empty: NotificationEmpty = "null"
+    # leg_ids, employee_ids, tag_ids, tag_names: a JSON "array" or a "1,2" comma "string".
+    notification_lists: NotificationLists = "array"
+    # Seconds one notification POST may take before it counts as failed (never retried).
+    notification_timeout_seconds: float = 10.0
+
+    def __post_init__(self) -> None:
+        for name, allowed in _CHOICES.items():
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"{name} must be one of {list(allowed)}")
 
     def to_dict(self) -> dict[str, Any]:
         """Return the options as a JSON-compatible dict."""

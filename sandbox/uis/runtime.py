@@ -1,4 +1,5 @@
-"""The simulator's mutable state in one place: account, sessions, points, calls, log, faults."""
+"""The simulator's mutable state in one place: account, sessions, points, calls, log, faults,
+event notifications."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sandbox.uis.calls import CallEngine
 from sandbox.uis.clock import Clock
 from sandbox.uis.faults import FaultQueue
 from sandbox.uis.limits import PointsMeter
+from sandbox.uis.notifier import Notifier
 from sandbox.uis.options import SimulatorOptions
 from sandbox.uis.reference import Reference
 from sandbox.uis.requestlog import RequestLog
@@ -39,11 +41,15 @@ class Runtime:
         self.options = options
         self.clock = clock
         self.reference = reference
-        self.engine = CallEngine(lambda: self.account, lambda: self.options)
+        self.notifier = Notifier(lambda: self.account, lambda: self.options)
+        self.engine = self._new_engine()
         self.sessions: dict[str, Session] = {}
         self.points = PointsMeter(options.utc_offset_hours * 3600)
         self.log = RequestLog()
         self.faults = FaultQueue()
+
+    def _new_engine(self) -> CallEngine:
+        return CallEngine(lambda: self.account, lambda: self.options, self.notifier.on_call_event)
 
     def now(self) -> float:
         """The clock's current time."""
@@ -65,9 +71,11 @@ class Runtime:
         return session
 
     def reset(self) -> None:
-        """Back to the initial account with no sessions, calls, points, log or faults."""
+        """Back to the initial account with no sessions, calls, points, log or faults (request
+        and delivery faults); notification subscriptions stay, like the options."""
         self.account = self.initial_account.copy()
-        self.engine = CallEngine(lambda: self.account, lambda: self.options)
+        self.engine = self._new_engine()
+        self.notifier.reset()
         self.sessions.clear()
         self.points = PointsMeter(self.options.utc_offset_hours * 3600)
         self.log.clear()

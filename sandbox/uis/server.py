@@ -21,6 +21,7 @@ from aiohttp import web
 from sandbox.uis.control import ControlError, SimulatorControl
 from sandbox.uis.errors import make_error
 from sandbox.uis.faults import FaultPlan
+from sandbox.uis.notifications import check_rendering
 from sandbox.uis.rpc import RpcDispatcher, peek_method
 from sandbox.uis.runtime import Runtime
 
@@ -193,6 +194,15 @@ def _opt_int(value: Any, name: str) -> int | None:
     return None if value is None else _int(value, name)
 
 
+def _fault_request(body: dict[str, Any]) -> dict[str, Any]:
+    """kind, count and seconds of a request arming a fault (request or delivery fault)."""
+    return {
+        "kind": str(body["kind"]),
+        "count": _int(body.get("count", 1), "count"),
+        "seconds": float(body.get("seconds", 0.0)),
+    }
+
+
 def add_control_routes(app: web.Application, control: SimulatorControl) -> None:
     """Register the ``/_sim/`` routes (see the README for the list and examples)."""
 
@@ -233,6 +243,15 @@ def add_control_routes(app: web.Application, control: SimulatorControl) -> None:
             employee_id=_opt_int(body.get("employee_id"), "employee_id"),
         )
 
+    async def outbound(request: web.Request) -> Any:
+        body = await _json_body(request)
+        return control.place_outbound_call(
+            _int(body.get("employee_id"), "employee_id"),
+            str(body["contact"]),
+            virtual_phone_number=body.get("virtual_phone_number"),
+            phone_number=body.get("phone_number"),
+        )
+
     async def answer(request: web.Request) -> Any:
         body = await _json_body(request)
         call_id = _int(request.match_info["call_id"], "call id")
@@ -265,12 +284,7 @@ def add_control_routes(app: web.Application, control: SimulatorControl) -> None:
 
     async def add_fault(request: web.Request) -> Any:
         body = await _json_body(request)
-        return control.inject_fault(
-            str(body["kind"]),
-            count=_int(body.get("count", 1), "count"),
-            method=body.get("method"),
-            seconds=float(body.get("seconds", 0.0)),
-        )
+        return control.inject_fault(**_fault_request(body), method=body.get("method"))
 
     async def clear_faults(request: web.Request) -> Any:
         control.clear_faults()
@@ -290,6 +304,7 @@ def add_control_routes(app: web.Application, control: SimulatorControl) -> None:
         ("PATCH", f"{p}/account", patch_account),
         ("GET", f"{p}/calls", list_calls),
         ("POST", f"{p}/calls/inbound", inbound),
+        ("POST", f"{p}/calls/outbound", outbound),
         ("GET", f"{p}/calls/{{call_id}}", get_call),
         ("POST", f"{p}/calls/{{call_id}}/answer", answer),
         ("POST", f"{p}/calls/{{call_id}}/fail", fail),
@@ -303,8 +318,112 @@ def add_control_routes(app: web.Application, control: SimulatorControl) -> None:
         ("DELETE", f"{p}/faults", clear_faults),
         ("GET", f"{p}/sessions", sessions),
     ]
+    routes += _notification_routes(control)
     for verb, path, view in routes:
         app.router.add_route(verb, path, _control_route(view))
+
+    async def recording(request: web.Request) -> web.Response:
+        try:
+            wav = control.recording(_int(request.match_info["call_id"], "call id"))
+        except ControlError as exc:
+            return _json_response({"error": exc.message}, exc.status)
+        return web.Response(body=wav, content_type="audio/wav")
+
+    app.router.add_route("GET", f"{p}/recordings/{{call_id}}.wav", recording)
+
+
+def _notification_routes(control: SimulatorControl) -> list[tuple[str, str, ControlView]]:
+    """``/_sim/notifications/...``: subscriptions, rendering, delivery faults, the log."""
+    notifier = control.notifications
+
+    async def summary(request: web.Request) -> Any:
+        return notifier.summary()
+
+    async def events(request: web.Request) -> Any:
+        return notifier.events()
+
+    async def subscriptions(request: web.Request) -> Any:
+        return notifier.subscriptions()
+
+    async def subscribe(request: web.Request) -> Any:
+        body = await _json_body(request)
+        return notifier.subscribe(
+            request.match_info["event"],
+            body["url"],
+            template=body.get("template"),
+            name=body.get("name"),
+            method=body.get("method", "POST"),
+            rendering=body.get("rendering"),
+            active=body.get("active", True),
+        )
+
+    async def subscribe_all(request: web.Request) -> Any:
+        body = await _json_body(request)
+        return notifier.subscribe_all(body["base_url"], rendering=body.get("rendering"))
+
+    async def unsubscribe(request: web.Request) -> Any:
+        notifier.unsubscribe(request.match_info["event"])
+
+    async def unsubscribe_all(request: web.Request) -> Any:
+        notifier.unsubscribe_all()
+
+    async def rendering(request: web.Request) -> Any:
+        return notifier.rendering()
+
+    async def patch_rendering(request: web.Request) -> Any:
+        body = await _json_body(request)
+        try:
+            changes = check_rendering(body)
+        except ValueError as exc:
+            raise ControlError(str(exc)) from None
+        control.patch_options({f"notification_{key}": value for key, value in changes.items()})
+        return notifier.rendering()
+
+    async def faults(request: web.Request) -> Any:
+        return notifier.faults()
+
+    async def add_fault(request: web.Request) -> Any:
+        body = await _json_body(request)
+        return notifier.inject_fault(**_fault_request(body), event=body.get("event"))
+
+    async def clear_faults(request: web.Request) -> Any:
+        notifier.clear_faults()
+
+    async def deliveries(request: web.Request) -> Any:
+        call_id = request.query.get("call_session_id")
+        return notifier.deliveries(request.query.get("event"), _opt_int(call_id, "call_session_id"))
+
+    async def clear_deliveries(request: web.Request) -> Any:
+        notifier.clear_deliveries()
+
+    async def drain(request: web.Request) -> Any:
+        body = await _json_body(request)
+        if body.get("release_held"):
+            notifier.release_held()
+        try:
+            await asyncio.wait_for(notifier.drain(), float(body.get("timeout", 10.0)))
+        except TimeoutError:
+            raise ControlError("deliveries still pending after the timeout", 409) from None
+        return notifier.summary()
+
+    n = f"{CONTROL_PREFIX}/notifications"
+    return [
+        ("GET", n, summary),
+        ("GET", f"{n}/events", events),
+        ("GET", f"{n}/subscriptions", subscriptions),
+        ("POST", f"{n}/subscriptions", subscribe_all),
+        ("DELETE", f"{n}/subscriptions", unsubscribe_all),
+        ("PUT", f"{n}/subscriptions/{{event}}", subscribe),
+        ("DELETE", f"{n}/subscriptions/{{event}}", unsubscribe),
+        ("GET", f"{n}/rendering", rendering),
+        ("PATCH", f"{n}/rendering", patch_rendering),
+        ("GET", f"{n}/faults", faults),
+        ("POST", f"{n}/faults", add_fault),
+        ("DELETE", f"{n}/faults", clear_faults),
+        ("GET", f"{n}/deliveries", deliveries),
+        ("DELETE", f"{n}/deliveries", clear_deliveries),
+        ("POST", f"{n}/drain", drain),
+    ]
 
 
 def build_app(runtime: Runtime, control: SimulatorControl) -> web.Application:

@@ -15,6 +15,7 @@ from aiohttp import web
 from sandbox.uis.account import Account, demo_account, load_account
 from sandbox.uis.clock import Clock, ManualClock, RealClock
 from sandbox.uis.control import SimulatorControl
+from sandbox.uis.notifier import Notifier
 from sandbox.uis.options import SimulatorOptions
 from sandbox.uis.reference import Reference, packaged_reference
 from sandbox.uis.runtime import Runtime
@@ -83,6 +84,11 @@ class Simulator:
         return self.runtime.options
 
     @property
+    def notifier(self) -> Notifier:
+        """Event notifications: subscriptions, delivery faults, the delivery log."""
+        return self.runtime.notifier
+
+    @property
     def account(self) -> Account:
         """The live account (change it with the control methods)."""
         return self.runtime.account
@@ -113,14 +119,17 @@ class Simulator:
             assert server is not None
             sockets = getattr(server, "sockets", None) or []
             bound_port = int(sockets[0].getsockname()[1]) if sockets else port
+            running = RunningServer(host=host, port=bound_port)
+            await self.runtime.notifier.start(running.base_url)
             if not isinstance(self.clock, ManualClock):
                 ticker = asyncio.create_task(self._ticker(), name="uis-simulator-ticker")
-            yield RunningServer(host=host, port=bound_port)
+            yield running
         finally:
             if ticker is not None:
                 ticker.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await ticker
+            await self.runtime.notifier.stop()
             await runner.cleanup()
 
 
@@ -133,14 +142,25 @@ async def _serve_until_stopped(simulator: Simulator, host: str, port: int) -> No
     async with simulator.running(host, port) as server:
         print(f"UIS Call API simulator listening on {server.url}", flush=True)
         print(f"control interface at {server.control_url}", flush=True)
+        for subscription in simulator.notifier.subscriptions():
+            print(f"notifies {subscription['event']} to {subscription['url']}", flush=True)
         await stop.wait()
 
 
-def serve(host: str, port: int, account_path: str | None, options: SimulatorOptions) -> None:
+def serve(
+    host: str,
+    port: int,
+    account_path: str | None,
+    options: SimulatorOptions,
+    notify_url: str | None = None,
+) -> None:
     """Run a simulator on the real clock until SIGINT/SIGTERM (blocking).
 
     ``account_path`` = an account JSON file, or None for the built-in demo account.
+    ``notify_url`` = subscribe every event notification at ``{notify_url}/{event}``.
     """
     account = load_account(Path(account_path)) if account_path else demo_account()
     simulator = Simulator(account=account, options=options, clock=RealClock())
+    if notify_url is not None:
+        simulator.notifier.subscribe_all(notify_url)
     asyncio.run(_serve_until_stopped(simulator, host, port))

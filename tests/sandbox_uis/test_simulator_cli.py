@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import http.server
 import json
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from typing import ClassVar
 
 import httpx
+import pytest
 from simulator_harness import JSON_HEADERS, MANAGER_KEY
 
 from sandbox.uis import Simulator, SimulatorOptions, demo_account
-from sandbox.uis.__main__ import build_parser, options_from_args
+from sandbox.uis.__main__ import build_parser, main, options_from_args
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -46,6 +50,36 @@ def test_command_line_options_map_onto_simulator_options() -> None:
     assert defaults == SimulatorOptions(auto_answer_seconds=3.0)
     silent = options_from_args(build_parser().parse_args(["--no-auto-answer"]))
     assert silent == SimulatorOptions()
+    rendered = options_from_args(
+        build_parser().parse_args(
+            ["--notify-values", "raw", "--notify-empty", "nothing", "--notify-lists", "string"]
+        )
+    )
+    assert (
+        rendered.notification_values,
+        rendered.notification_empty,
+        rendered.notification_lists,
+    ) == ("raw", "nothing", "string")
+
+
+def test_notify_url_must_be_an_http_url(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--notify-url", "localhost:8080/uis/events"], prog="callbot simulator")
+    assert exit_info.value.code == 2
+    assert "--notify-url must be an absolute http(s) URL" in capsys.readouterr().err
+
+
+class _Receiver(http.server.BaseHTTPRequestHandler):
+    received: ClassVar[list[tuple[str, dict[str, object]]]] = []
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.received.append((self.path, json.loads(body)))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
 
 
 def test_module_serves_until_terminated(tmp_path: Path) -> None:
@@ -53,6 +87,9 @@ def test_module_serves_until_terminated(tmp_path: Path) -> None:
     account["name"] = "From a file"
     account_file = tmp_path / "account.json"
     account_file.write_text(json.dumps(account, ensure_ascii=False), encoding="utf-8")
+    receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    notify_url = f"http://127.0.0.1:{receiver.server_address[1]}/uis/events/s3cret"
     process = subprocess.Popen(
         [
             sys.executable,
@@ -66,6 +103,8 @@ def test_module_serves_until_terminated(tmp_path: Path) -> None:
             str(account_file),
             "--auto-answer",
             "0.2",
+            "--notify-url",
+            notify_url,
         ],
         cwd=REPO,
         stdout=subprocess.PIPE,
@@ -106,9 +145,20 @@ def test_module_serves_until_terminated(tmp_path: Path) -> None:
                 state = calls[0]["state"]
             assert state == "TALK"
             assert client.get(url.replace("/v4.0", "/_sim/state")).json()["clock"] == "real"
+            # --notify-url: the events of that call reached BASE/{event}.
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and len(_Receiver.received) < 2:
+                time.sleep(0.05)
+            assert [path for path, _ in _Receiver.received] == [
+                "/uis/events/s3cret/waiting_for_answer",
+                "/uis/events/s3cret/talk_started",
+            ]
+            assert _Receiver.received[0][1]["event"] == "waiting_for_answer"
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=20)
+        receiver.shutdown()
+        receiver.server_close()
     assert process.returncode == 0
 
 
