@@ -604,7 +604,10 @@ async def run_demo(options: DemoOptions, out: TextIO = sys.stdout) -> int:
     async with _data_dir(options.data_dir) as data_dir:
         status = 1
         async with running_sandbox(
-            data_dir, clock=RealClock(), simulator_options=simulator_options
+            data_dir,
+            clock=RealClock(),
+            simulator_options=simulator_options,
+            connect_events=True,  # `!inbound` rings the manager's card, as UIS events would
         ) as sandbox:
             chat = DemoChat(sandbox, lang, out)
             sandbox.emulator.add_user(

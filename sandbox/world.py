@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import socket
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import BotApp, build_app, build_bot, run_polling
+from bot.events.catalog import EVENTS
 from bot.runtime import Runtime, build_runtime, key_file_for
 from bot.settings import Settings, load_settings
 from db import catalog as catalog_store
@@ -36,6 +38,8 @@ from sandbox.uis.clock import Clock, RealClock
 BOT_TOKEN = "424242:SANDBOX-TOKEN-not-a-real-telegram-token"  # noqa: S105 - emulator only
 DEMO_MANAGER_ID = 1001
 DEMO_ADMIN_ID = 1000
+# The demo's UIS events secret (loopback only; a deployment sets its own, README).
+DEMO_EVENTS_SECRET = "sandbox-events-secret-not-for-production"  # noqa: S105
 DEMO_EMPLOYEE_ID = 101
 DEMO_EMPLOYEE_PHONE = "79160000101"
 
@@ -172,8 +176,12 @@ async def running_sandbox(
     database_url: str | None = None,
     clock: Clock | None = None,
     simulator_options: SimulatorOptions | None = None,
+    connect_events: bool = False,
     **settings_extra: Any,
 ) -> AsyncIterator[Sandbox]:
+    """The simulator, the emulator and the real bot. ``connect_events``: the bot receives UIS
+    events and the simulator sends them, one notification per event with the bot's own
+    templates, as README "Connect UIS events" tells an account owner to set them up."""
     simulator = Simulator(
         account=demo_account(),
         options=simulator_options or SimulatorOptions(),
@@ -186,9 +194,24 @@ async def running_sandbox(
         simulator.running(host="127.0.0.1", port=0) as sim_server,
         emulator.running(host="127.0.0.1", port=0) as emu_server,
     ):
+        events_port = _free_port() if connect_events else None
+        if events_port is not None:
+            settings_extra["events"] = {
+                "secret": DEMO_EVENTS_SECRET,
+                "public_url": "https://callbot.invalid",
+                "host": "127.0.0.1",
+                "port": events_port,
+            }
         settings = sandbox_settings(
             data_dir, database_url, sim_server.url, emu_server.base_url, **settings_extra
         )
+        if events_port is not None:
+            for spec in EVENTS:
+                simulator.notifier.subscribe(
+                    spec.slug,
+                    f"http://127.0.0.1:{events_port}/uis/events/{DEMO_EVENTS_SECRET}/{spec.slug}",
+                    template=spec.body_template(),
+                )
         await upgrade_head(settings.database_url)
         _quietly_create_key_file(settings)
         runtime = await build_runtime(settings)
@@ -202,6 +225,13 @@ async def running_sandbox(
         finally:
             stop.set()
             await polling
+
+
+def _free_port() -> int:
+    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
 
 
 def real_clock() -> Clock:
