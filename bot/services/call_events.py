@@ -16,10 +16,11 @@ import logging
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.events.parse import ParsedEvent
-from bot.services.call_ledger import CallLedger, TrackedCall
+from bot.services.call_ledger import CallLedger
 from bot.services.call_sync import CallSync
 from bot.services.call_view import Phase
 from bot.services.card_book import CardBook
+from bot.services.tracked_call import TrackedCall
 from bot.texts import lang_for
 from db import users as user_store
 from db.models import AccessState

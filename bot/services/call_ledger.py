@@ -19,19 +19,24 @@ Every applied fact is stored (call row + history line) before listeners hear of 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from api.models import CallInfo, LegState
-from bot.services.call_view import CallView, LegRole, Phase, derive_view, leg_number
+from api.models import CallInfo
+from bot.services.call_view import CallView, LegRole, Phase, derive_view
 from bot.services.card_table import CardAction
+from bot.services.tracked_call import (
+    TrackedCall,
+    answered_by_in,
+    legs_record,
+    shown_state,
+    tracked_from,
+    who_did_not_answer,
+)
 from db import ledger as store
 from db.ledger import CallChanges, Fact
 from db.models import CallRecord
@@ -62,90 +67,9 @@ def transition_allowed(before: Phase, after: Phase) -> bool:
     return not (before is not Phase.STARTING and after in (Phase.NOT_STARTED, Phase.NOT_FOUND))
 
 
-@dataclass(eq=False)
-class TrackedCall:
-    """A ledger call as the running process knows it (the row plus the latest snapshot)."""
-
-    ledger_id: int
-    call_session_id: int | None
-    external_id: str | None
-    employee_id: int | None
-    phase: Phase
-    contact_number: str | None = None
-    started_at: datetime | None = None
-    ended_at: datetime | None = None
-    view: CallView | None = None
-    # Set by our own record.call until list.calls confirms it.
-    recording_hint: bool | None = None
-    unanswered_by: LegRole | None = None  # who did not answer, for a call that ended ringing
-    # Monotonic time of the newest fact the call reflects (rule 1).
-    fresh_as_of: float = 0.0
-    missed: int = 0
-    # When we sent the start request (wall clock), to check UIS's start time against it.
-    sent_at: datetime | None = None
-    rings_me_first: bool = False  # an employee call rings the manager's phone first
-    opened_at: datetime | None = None  # when the ledger row was made (a start: before it left)
-    # A UIS event said the call ended: rule 3 then needs one snapshot without it, not two.
-    end_announced: bool = False
-    # Drawn from a UIS event (untrusted): list.calls must show the user's employee on it
-    # before the first action (``confirmed``).
-    from_event: bool = False
-    confirmed: bool = True
-    virtual_number: str | None = None
-    scenario_name: str | None = None
-    calls_from_number: int | None = None  # the ledger's count, shown on a ringing card
-    answered_by: str | None = None  # who took a call that rang here
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
-
-    @property
-    def is_final(self) -> bool:
-        return self.phase.is_final
-
-    @property
-    def recording(self) -> bool:
-        if self.recording_hint is not None:
-            return self.recording_hint
-        return bool(self.view and self.view.recording)
-
-
 # (the call, its phase before the fact, the card the caller draws itself or None): redraw the
 # other cards showing it.
 ChangeListener = Callable[[TrackedCall, Phase, int | None], Awaitable[None]]
-
-
-def _tracked(row: CallRecord) -> TrackedCall:
-    try:
-        phase = Phase(row.phase)
-    except ValueError:
-        phase = Phase.TALK  # a phase this version does not know: the call is assumed live
-    return TrackedCall(
-        ledger_id=row.id,
-        call_session_id=row.call_session_id,
-        external_id=row.external_id,
-        employee_id=row.employee_id,
-        phase=phase,
-        contact_number=row.contact_number,
-        started_at=row.started_at,
-        ended_at=row.ended_at,
-        missed=row.missed_snapshots,
-        opened_at=row.created_at,
-    )
-
-
-def _legs(view: CallView) -> list[dict[str, Any]]:
-    snapshot = view.snapshot
-    if snapshot is None:
-        return []
-    return [
-        {
-            "leg_id": leg.leg_id,
-            "role": view.roles.get(leg.leg_id, LegRole.OTHER).value,
-            "state": leg.state_kind.value,
-            "employee_id": leg.employee_id,
-            "number": leg_number(leg, snapshot),
-        }
-        for leg in snapshot.legs
-    ]
 
 
 class CallLedger:
@@ -191,7 +115,7 @@ class CallLedger:
                 employee_id=employee_id,
                 started_by=started_by,
             )
-            call = _tracked(row)
+            call = tracked_from(row)
         call.rings_me_first = rings_me_first
         self.calls[call.ledger_id] = call
         return call
@@ -214,7 +138,7 @@ class CallLedger:
                 employee_id=employee_id,
                 started_at=self.account_time(info.start_time) if info.start_time else None,
             )
-            call = self.calls.get(row.id) or _tracked(row)
+            call = self.calls.get(row.id) or tracked_from(row)
         self.calls[call.ledger_id] = call
         await self.listed(call, info, time.monotonic())
         return call
@@ -249,7 +173,7 @@ class CallLedger:
             count = (
                 await store.calls_from_number(session, contact_number) if contact_number else None
             )
-            call = self.calls.get(row.id) or _tracked(row)
+            call = self.calls.get(row.id) or tracked_from(row)
         call.from_event = True
         call.confirmed = False
         call.virtual_number = virtual_number
@@ -273,7 +197,7 @@ class CallLedger:
         """Track a call a card of an earlier process showed (restart)."""
         call = self.calls.get(row.id)
         if call is None:
-            call = self.calls[row.id] = _tracked(row)
+            call = self.calls[row.id] = tracked_from(row)
         return call
 
     def forget_finished(self) -> None:
@@ -360,12 +284,12 @@ class CallLedger:
         if not transition_allowed(call.phase, after):
             await self._forbidden(call, source, "listed", after)
             return False
-        before_shown = _shown(call)
+        before_shown = shown_state(call)
         call.view = view
         if LegRole.ME in view.roles.values():
             call.confirmed = True  # UIS itself lists the user's employee on this call
         if after is Phase.ANSWERED_ELSEWHERE and call.answered_by is None:
-            call.answered_by = _answered_by(view)
+            call.answered_by = answered_by_in(view)
         call.recording_hint = None
         call.contact_number = info.contact_phone_number or call.contact_number
         started = None
@@ -374,11 +298,11 @@ class CallLedger:
         changes = CallChanges(
             call_session_id=info.call_session_id,
             contact_number=call.contact_number,
-            legs=_legs(view),
+            legs=legs_record(view),
             started_at=started,
             missed_snapshots=0,
         )
-        changed = after is not call.phase or _shown(call) != before_shown
+        changed = after is not call.phase or shown_state(call) != before_shown
         if not changed:
             return False
         await self._apply(call, source, "listed", after, changes, drawn_by=drawn_by, force=True)
@@ -434,7 +358,7 @@ class CallLedger:
             row = await store.find_call(session, call_session_id=call_session_id)
         if row is None:
             return False
-        call = _tracked(row)
+        call = tracked_from(row)
         await self._record(call, Fact("event", event, row.phase, None, False, "no live card"))
         return True
 
@@ -457,7 +381,7 @@ class CallLedger:
             return
         call.phase = after
         if after is Phase.NO_ANSWER and call.unanswered_by is None:
-            call.unanswered_by = _who_did_not_answer(call.view)
+            call.unanswered_by = who_did_not_answer(call.view)
         if after.is_final:
             call.ended_at = call.ended_at or datetime.now(UTC)
             call.view = CallView(call.call_session_id or 0, after, None)
@@ -509,57 +433,3 @@ class CallLedger:
             call.started_at = start
             return start
         return None
-
-
-def _who_did_not_answer(last_seen: CallView | None) -> LegRole:
-    """Whose phone was ringing when the call ended: the client's, unless only ours rang."""
-    if last_seen is None or last_seen.snapshot is None:
-        return LegRole.CONTACT
-    ringing = {
-        last_seen.roles.get(leg.leg_id)
-        for leg in last_seen.active_legs
-        if leg.state_kind is LegState.DIALING
-    }
-    return LegRole.ME if ringing == {LegRole.ME} else LegRole.CONTACT
-
-
-def _answered_by(view: CallView) -> str | None:
-    """The employee talking with the caller, by name when list.calls gives it."""
-    snapshot = view.snapshot
-    if snapshot is None:
-        return None
-    for leg in view.legs_with_role(LegRole.EMPLOYEE):
-        if leg.state_kind in (LegState.TALKING, LegState.OPERATORS_TALKING):
-            return leg.employee_full_name or (str(leg.employee_id) if leg.employee_id else None)
-    return None
-
-
-def _shown(call: TrackedCall) -> tuple[Any, ...]:
-    """What a drawing of a card shows from the call's state: not the running duration nor the
-    points footer, which alone are not worth a Telegram edit."""
-    view = call.view
-    legs: tuple[Any, ...] = ()
-    tags: tuple[Any, ...] = ()
-    if view is not None and view.snapshot is not None:
-        legs = tuple(
-            (
-                leg.leg_id,
-                leg.state,
-                view.roles.get(leg.leg_id),
-                leg.employee_id,
-                leg.employee_full_name,
-                leg.called_phone_number,
-                leg.calling_phone_number,
-            )
-            for leg in view.active_legs
-        )
-        tags = tuple((tag.tag_id, tag.tag_name) for tag in view.snapshot.tags)
-    return (
-        call.phase,
-        call.recording,
-        call.contact_number,
-        call.started_at is None,
-        view is None,
-        legs,
-        tags,
-    )

@@ -14,12 +14,13 @@ from api.models import CallInfo
 from bot.logging_setup import redact
 from bot.services.actor import Actor
 from bot.services.auth import AuthService
-from bot.services.call_ledger import CallLedger, TrackedCall
+from bot.services.call_ledger import CallLedger
 from bot.services.call_view import Phase
 from bot.services.card_book import CardBook
 from bot.services.cards import CardState
 from bot.services.failures import Failure, NotSignedInError, failure_from
 from bot.services.live import CallsRefresher, Snapshot
+from bot.services.tracked_call import TrackedCall
 
 log = logging.getLogger(__name__)
 

@@ -18,13 +18,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from api.client import CallApiClient
 from bot.callbacks import Action, CallbackSigner, Press
 from bot.services.actor import Actor
-from bot.services.call_ledger import CallLedger, TrackedCall
+from bot.services.call_ledger import CallLedger
 from bot.services.call_types import ButtonData, CardUpdate
 from bot.services.call_view import Phase
 from bot.services.card_table import Menu
 from bot.services.cards import Button, CardState, Names, render_card
 from bot.services.failures import Failure
 from bot.services.presentation import limits_footer
+from bot.services.tracked_call import TrackedCall
 from bot.texts import Lang, explain_error, lang_for, t
 from db import call_settings as settings_store
 from db import cards as card_store

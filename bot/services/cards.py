@@ -12,10 +12,10 @@ from datetime import UTC, datetime
 
 from api.models import CallLeg, LegState, TalkOption
 from bot.callbacks import Action
-from bot.services.call_ledger import TrackedCall
 from bot.services.call_view import CallView, LegRole, Phase, leg_number
 from bot.services.card_table import MENU_PHASE, Menu, main_actions
 from bot.services.presentation import display_phone
+from bot.services.tracked_call import TrackedCall
 from bot.texts import Lang, Raw, format_duration, t
 
 DTMF_KEYS = "123456789*0#"

@@ -12,9 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.models import CallInfo
 from bot.callbacks import Action
-from bot.services.call_ledger import CallLedger, TrackedCall, transition_allowed
+from bot.services.call_ledger import CallLedger, transition_allowed
 from bot.services.call_view import Phase
 from bot.services.card_table import ACTIONS
+from bot.services.tracked_call import TrackedCall
 from db import ledger as store
 from db.cards import create_card, get_card
 from db.types import utcnow

@@ -7,10 +7,10 @@ from typing import Any
 
 from api.models import CallInfo
 from bot.callbacks import Action
-from bot.services.call_ledger import TrackedCall
 from bot.services.call_view import LegRole, Phase, derive_view
 from bot.services.cards import CardState, Names, render_card
 from bot.services.presentation import display_phone
+from bot.services.tracked_call import TrackedCall
 from bot.texts import Lang, t
 
 ME = 101
