@@ -35,8 +35,27 @@ Floors, measured in the same run over the same path:
                         same emulator: the transport floor of the whole path, serial and closed
                         loop over the same N chats
 The verdict compares the bot with the floor bot: the bot should add <= 2 ms per press (p50,
-serial) and reach >= 500 presses/s in its process. CPU seconds of both processes per phase are
-printed to show which side limited the throughput.
+serial), reach >= 500 presses/s in its process, and spend <= 1.2x the floor bot's CPU per press
+with every chat pressing. CPU seconds of both processes per phase are printed to show which side
+limited the throughput.
+
+Per-press costs timed in isolation in this process, after the bots' phases (no child running):
+  update claim          ``db.update_claims.claim_update`` and ``finish_update``, each in its own
+                        transaction through the bot's engine set-up, as ``bot.update_claims``
+                        runs them around a handler, on this run's database. The middleware's own
+                        ``fingerprint_of`` is asked whether a card press is claimed at all (it is
+                        not: a card press consumes its one-shot token instead, which the bot's
+                        figures include) and whether a message is
+  journal intent        ``journal_intent``: the write-ahead line branch `journal` appends before
+                        each Call API request (the row-to-be as one JSON line: request id,
+                        method, params, user, update, card), one write(2) to a
+                        ``db.journal.Journal`` segment in the data directory; alone and with
+                        ``AuditRecord.create`` of the row
+
+Fresh process: after the bot's phases a new ``python -m bot.cli run`` is spawned on the live
+cards the stopped one left; from the spawn on, a press is injected on one card and another on
+the next card every 0.5 s (queued in the emulator until the process polls). Printed: spawn →
+its first getUpdates, and spawn → the first press's record.call received by the simulator.
 
 Live-card poll: before the load phases the simulator's account has the demo limits (60 points
 a minute, 1,000 a day); 10 users open their cards and the poll runs for a while; the points
@@ -44,9 +63,9 @@ charged for its ``list.calls`` are counted in the simulator and printed per minu
 what ``LivePoller.interval()`` predicts from the budget learned from the simulator's replies.
 
     .venv/bin/python benchmarks/bench_bot.py              # full run (a few minutes)
-    .venv/bin/python benchmarks/bench_bot.py --smoke      # tiny CI run (< 60 s)
+    .venv/bin/python benchmarks/bench_bot.py --smoke      # tiny CI run (~60-90 s)
     .venv/bin/python benchmarks/bench_bot.py --profile    # also cProfile the bot process
-    .venv/bin/python benchmarks/bench_bot.py --bot-only   # the bot's phases only (~70 s)
+    .venv/bin/python benchmarks/bench_bot.py --bot-only   # the bot's phases only (~90 s)
 """
 
 from __future__ import annotations
@@ -69,7 +88,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -84,6 +103,9 @@ from api.client import CallApiClient  # noqa: E402
 from api.credentials import PermanentKeyCredentials  # noqa: E402
 from api.metadata import Limits  # noqa: E402
 from bot.app import tune_garbage_collector  # noqa: E402
+from db.audit import AuditRecord  # noqa: E402
+from db.journal import Journal  # noqa: E402
+from db.models import AuditOutcome  # noqa: E402
 from sandbox.uis import Simulator, SimulatorOptions  # noqa: E402
 from sandbox.uis.account import Account  # noqa: E402
 from sandbox.uis.clock import RealClock  # noqa: E402
@@ -99,11 +121,20 @@ DEMO_POINTS_PER_DAY = 1000
 HUGE_POINTS = 1_000_000_000
 TARGET_ADDED_MS = 2.0
 TARGET_PRESSES_PER_SECOND = 500.0
+TARGET_CPU_RATIO = 1.2  # the bot's CPU per press over the floor bot's, N chats pressing
 STEP_TIMEOUT_SECONDS = 600.0
 # Generous: with every chat pressing, a press queues behind all the others (1,000 presses at
 # a few dozen a second is most of a minute); only a press never answered counts as failed.
 PRESS_TIMEOUT_SECONDS = 120.0
 MAX_FAILURES = 20  # a phase stops early after this many presses without a request/answer
+# Fresh process: a press is injected at spawn and another every FRESH_PRESS_INTERVAL (each on
+# its own card) until one reaches UIS; at most FRESH_MAX_PRESSES, all within FRESH_TIMEOUT.
+FRESH_PRESS_INTERVAL = 0.5
+FRESH_MAX_PRESSES = 40
+FRESH_TIMEOUT = 180.0
+# Update claims timed in isolation use update ids far above the emulator's (which start at 1).
+CLAIM_FIRST_UPDATE_ID = 1_000_000_000
+WARM_UP = 20
 
 
 @dataclass(frozen=True)
@@ -114,6 +145,8 @@ class Plan:
     poll_seconds: float
     feed_iterations: int
     client_iterations: int
+    claim_iterations: int
+    intent_iterations: int
     floor_bot: bool = True  # False: the bot's phases only (quick iterations, no verdict)
     # A smoke run is too small to judge a target against (a 20-chat, 2-second load phase
     # says nothing about 1000 chats): it prints the figures and no OK/MISS.
@@ -127,6 +160,8 @@ FULL = Plan(
     poll_seconds=60.0,
     feed_iterations=5000,
     client_iterations=1000,
+    claim_iterations=2000,
+    intent_iterations=20_000,
 )
 SMOKE = Plan(
     users=20,
@@ -135,6 +170,8 @@ SMOKE = Plan(
     poll_seconds=6.0,
     feed_iterations=500,
     client_iterations=50,
+    claim_iterations=30,
+    intent_iterations=1000,
     judged=False,
 )
 
@@ -248,8 +285,9 @@ async def temporary_database() -> AsyncIterator[str]:
 
 
 class Probe:
-    """Timestamps from hooks wrapped around the simulator's request log and the emulator's
-    event log (instance attributes shadow the methods; the classes are not modified)."""
+    """Timestamps from hooks wrapped around the simulator's request log, the emulator's event
+    log and its getUpdates offset bookkeeping (instance attributes shadow the methods; the
+    classes are not modified)."""
 
     def __init__(self, simulator: Simulator, emulator: Any, method: str = "record.call") -> None:
         self._method = method
@@ -257,6 +295,8 @@ class Probe:
         self._answers: dict[str, float] = {}
         self._answer_waiters: dict[str, asyncio.Future[float]] = {}
         self.answer_texts: dict[str, str | None] = {}
+        self.first_poll: float | None = None  # first getUpdates since watch_polling()
+        self._watching_polls = False
         request_log = simulator.runtime.log
         add_entry = request_log.add
 
@@ -286,6 +326,19 @@ class Probe:
             return event
 
         state.record_event = record
+        confirm_updates = state.confirm_updates
+
+        def confirm(offset: int | None) -> None:  # runs first in every getUpdates call
+            if self._watching_polls and self.first_poll is None:
+                self.first_poll = time.perf_counter()
+            confirm_updates(offset)
+
+        state.confirm_updates = confirm
+
+    def watch_polling(self) -> None:
+        """Note the time of the next getUpdates call (a new process starting to poll)."""
+        self.first_poll = None
+        self._watching_polls = True
 
     def expect_request(self, call_session_id: int) -> asyncio.Future[float]:
         """Resolved with the receipt time of the next request about this call."""
@@ -375,6 +428,12 @@ def percentile(values: list[float], fraction: float) -> float:
 
 def ms(value: float) -> str:
     return f"{value * 1000:8.2f}"
+
+
+def us(values: list[float]) -> str:
+    """p50 and p99 in microseconds."""
+    p50, p99 = percentile(values, 0.5) * 1e6, percentile(values, 0.99) * 1e6
+    return f"p50 {p50:7.1f} µs   p99 {p99:7.1f} µs"
 
 
 Press = Callable[[ChatUnderTest], Awaitable[tuple[float, float]]]
@@ -508,6 +567,29 @@ class PollFigures:
 
 
 @dataclass
+class FreshStart:
+    """A new bot process on the live cards the previous one left, pressed from its spawn on.
+
+    Times are seconds from the spawn (``create_subprocess_exec``)."""
+
+    to_polling: float | None = None  # its first getUpdates
+    to_first_request: float | None = None  # the first press's record.call received by UIS
+    first_injected: float = 0.0  # when that press was injected
+    first_answered: float | None = None  # when the bot answered that press
+    presses: int = 0  # presses injected (one card each)
+    reached: int = 0  # of those, record.call requests received before the process stopped
+    refused: dict[str, int] = field(default_factory=dict)  # answered without a request
+
+
+class FreshPress(NamedTuple):
+    chat: ChatUnderTest
+    query_id: str
+    injected: float  # seconds after the spawn
+    requested: asyncio.Future[float]  # the simulator's receipt of its record.call
+    answered: asyncio.Future[float]  # the bot's answer
+
+
+@dataclass
 class Results:
     plan: Plan
     poll: PollFigures | None = None
@@ -516,6 +598,17 @@ class Results:
     parse_and_feed: list[float] = field(default_factory=list)
     client_to_request: list[float] = field(default_factory=list)
     client_round_trip: list[float] = field(default_factory=list)
+    # Update claim (bot.update_claims) in isolation: each of its two transactions, and both.
+    claim_take: list[float] = field(default_factory=list)
+    claim_done: list[float] = field(default_factory=list)
+    claim_round_trip: list[float] = field(default_factory=list)
+    card_press_claimed: bool | None = None  # does the middleware claim a card press at all?
+    message_claimed: bool | None = None  # ... and a message (/calls)?
+    # Journal intent: journal_intent() alone, and with the record built (AuditRecord.create).
+    intent_append: list[float] = field(default_factory=list)
+    intent_with_create: list[float] = field(default_factory=list)
+    intent_line_bytes: int = 0
+    fresh: FreshStart | None = None
     audit_rows: int = 0
     record_presses: int = 0
     record_outcomes: dict[str, int] = field(default_factory=dict)
@@ -697,20 +790,18 @@ class Bench:
 
     # ------------------------------------------------------------------ presses
 
-    async def press_card(self, chat: ChatUnderTest) -> tuple[float, float]:
-        """Press the card's Record on/off button (one record.call)."""
+    async def tap_record(self, chat: ChatUnderTest) -> str:
+        """Tap the card's Record on/off button (one record.call); returns the query id."""
         on_label, off_label = self.record_labels()
         message = self.emulator.message(chat.user_id, chat.card_message_id)
         texts = message.button_texts if message is not None else []
         label = on_label if on_label in texts else off_label
+        press = await self.emulator.tap_button(chat.user_id, label, message_id=chat.card_message_id)
+        return press.query_id
 
-        async def inject() -> str:
-            press = await self.emulator.tap_button(
-                chat.user_id, label, message_id=chat.card_message_id
-            )
-            return press.query_id
-
-        return await timed_press(self.probe, chat.call_session_id, inject)
+    async def press_card(self, chat: ChatUnderTest) -> tuple[float, float]:
+        """Press the card's Record on/off button (one record.call)."""
+        return await timed_press(self.probe, chat.call_session_id, lambda: self.tap_record(chat))
 
     def floor_data(self, chat: ChatUnderTest) -> str:
         """Callback data for the floor bot, as long as the card button's data."""
@@ -788,15 +879,12 @@ class Bench:
             cost_per_poll=cost,
         )
 
-    async def measure_feed_update(self, chat: ChatUnderTest) -> None:
-        """aiogram alone: the same callback update into a bare Dispatcher, do-nothing handler."""
-        from aiogram import Bot, Dispatcher
-        from aiogram.types import CallbackQuery, Update
-
+    def card_press_update(self, chat: ChatUnderTest) -> dict[str, Any]:
+        """The update a press on the card's first button is (as the emulator would send it)."""
         message = self.emulator.message(chat.user_id, chat.card_message_id)
         assert message is not None
         assert message.buttons
-        payload = {
+        return {
             "update_id": 1,
             "callback_query": {
                 "id": "42",
@@ -806,6 +894,13 @@ class Bench:
                 "data": message.buttons[0][0].callback_data,
             },
         }
+
+    async def measure_feed_update(self, chat: ChatUnderTest) -> None:
+        """aiogram alone: the same callback update into a bare Dispatcher, do-nothing handler."""
+        from aiogram import Bot, Dispatcher
+        from aiogram.types import CallbackQuery, Update
+
+        payload = self.card_press_update(chat)
         bot = Bot(BOT_TOKEN)
         dispatcher = Dispatcher()
 
@@ -850,6 +945,161 @@ class Bench:
                     self.results.client_round_trip.append(finished - started)
         finally:
             await client.aclose()
+
+    def which_updates_are_claimed(self, chat: ChatUnderTest) -> None:
+        """Ask the claim middleware's own test whether a card press / a message is claimed."""
+        from aiogram.types import Update
+
+        from bot.update_claims import fingerprint_of
+
+        press = Update.model_validate(self.card_press_update(chat))
+        self.results.card_press_claimed = fingerprint_of(press) is not None
+        calls = Update.model_validate(
+            {
+                "update_id": 2,
+                "message": {
+                    "message_id": 1,
+                    "date": int(time.time()),
+                    "chat": {"id": chat.user_id, "type": "private"},
+                    "from": self.emulator.user(chat.user_id).to_api(),
+                    "text": "/calls",
+                },
+            }
+        )
+        self.results.message_claimed = fingerprint_of(calls) is not None
+
+    async def measure_update_claims(self, chat: ChatUnderTest) -> None:
+        """The update claim in isolation, as ``UpdateClaims`` runs it around a handler: the
+        claim (its own transaction, committed before the handler) and "done" (another one,
+        after the handler), through the bot's engine set-up, on this run's database."""
+        from db.engine import create_engine, session_factory
+        from db.update_claims import claim_update, finish_update
+
+        self.which_updates_are_claimed(chat)
+        engine = create_engine(self.database_url)
+        sessions = session_factory(engine)
+        bot_id = int(BOT_TOKEN.split(":", 1)[0])
+        results = self.results
+        try:
+            for number in range(WARM_UP + self.plan.claim_iterations):
+                update_id = CLAIM_FIRST_UPDATE_ID + number
+                fingerprint = f"message:{chat.user_id}:{update_id}"
+                started = time.perf_counter()
+                async with sessions.begin() as session:
+                    claim = await claim_update(
+                        session, bot_id=bot_id, update_id=update_id, fingerprint=fingerprint
+                    )
+                taken = time.perf_counter()
+                async with sessions.begin() as session:
+                    await finish_update(session, bot_id=bot_id, update_id=update_id)
+                done = time.perf_counter()
+                if not claim.won:
+                    raise RuntimeError(f"update claim {update_id} lost: {claim.earlier}")
+                if number >= WARM_UP:
+                    results.claim_take.append(taken - started)
+                    results.claim_done.append(done - taken)
+                    results.claim_round_trip.append(done - started)
+        finally:
+            await engine.dispose()
+
+    def measure_journal_intents(self, chat: ChatUnderTest) -> None:
+        """The journal intent per press: ``journal_intent`` into a segment journal in the data
+        directory (the bot's audit journal is there too), with and without building the row."""
+        from api.envelope import RequestIdFactory
+
+        journal = Journal(self.data_dir / "intent-journal")
+        journal.open()
+        request_ids = RequestIdFactory()
+        results = self.results
+        try:
+            record = intent_record(chat, 0, request_ids())
+            results.intent_line_bytes = len(INTENT_PREFIX) + len(record.to_json())  # + "\n" - "{"
+            for number in range(WARM_UP + self.plan.intent_iterations):
+                started = time.perf_counter()
+                record = intent_record(chat, number, request_ids())
+                built = time.perf_counter()
+                journal_intent(journal, record)
+                appended = time.perf_counter()
+                if number >= WARM_UP:
+                    results.intent_append.append(appended - built)
+                    results.intent_with_create.append(appended - started)
+        finally:
+            journal.close()
+
+    async def measure_fresh_start(self) -> FreshStart:
+        """A new bot process on the cards the stopped one left: from its spawn, a press on one
+        card, and another on the next card every FRESH_PRESS_INTERVAL, until one reaches UIS.
+        Every press injected is answered before the process is stopped."""
+        fresh = FreshStart()
+        chats = [chat for chat in self.chats if chat.card_message_id][:FRESH_MAX_PRESSES]
+        presses: list[FreshPress] = []
+        self.probe.watch_polling()
+        spawned = time.perf_counter()
+        child = await Child.start(
+            [sys.executable, "-m", "bot.cli", "run"],
+            self.bot_environment(),
+            self.data_dir / "fresh.log",
+        )
+        try:
+            deadline = spawned + FRESH_TIMEOUT
+            while child.process.returncode is None and time.perf_counter() < deadline:
+                if len(presses) < len(chats):
+                    chat = chats[len(presses)]
+                    requested = self.probe.expect_request(chat.call_session_id)
+                    injected = time.perf_counter() - spawned
+                    query_id = await self.tap_record(chat)
+                    answered = self.probe.expect_answer(query_id)
+                    presses.append(FreshPress(chat, query_id, injected, requested, answered))
+                next_press = spawned + len(presses) * FRESH_PRESS_INTERVAL
+                if len(presses) == len(chats):
+                    next_press = deadline
+                waiting = [press.requested for press in presses]
+                waiting += [press.answered for press in presses if not press.answered.done()]
+                await asyncio.wait(
+                    waiting,
+                    timeout=max(0.0, next_press - time.perf_counter()),
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
+                if any(press.requested.done() for press in presses):
+                    break
+                if len(presses) == len(chats) and all(p.answered.done() for p in presses):
+                    break  # every press was refused: none will reach UIS
+            reached = [press for press in presses if press.requested.done()]
+            if not reached:
+                print(child.log_text()[-4000:], file=sys.stderr)
+                raise TimeoutError("no press from the fresh bot process reached UIS")
+            first = min(reached, key=lambda press: press.requested.result())
+            if self.probe.first_poll is not None:
+                fresh.to_polling = self.probe.first_poll - spawned
+            fresh.to_first_request = first.requested.result() - spawned
+            fresh.first_injected = first.injected
+            # Every press answered (a request or a refusal): none is left for the floor bot.
+            await asyncio.wait([press.answered for press in presses], timeout=PRESS_TIMEOUT_SECONDS)
+            if first.answered.done():
+                fresh.first_answered = first.answered.result() - spawned
+            fresh.presses = len(presses)
+            for press in presses:
+                if press.requested.done():
+                    fresh.reached += 1
+                    continue
+                self.probe.cancel_request(press.chat.call_session_id)
+                if press.answered.done():
+                    text = self.probe.answer_texts.get(press.query_id) or ""
+                    fresh.refused[text] = fresh.refused.get(text, 0) + 1
+        finally:
+            status = await child.stop()
+            self.note_log_problems("fresh process", child, status)
+        return fresh
+
+    def note_log_problems(self, who: str, child: Child, status: int) -> None:
+        problems = [
+            line
+            for line in child.log_text().splitlines()
+            if "Traceback" in line or " ERROR " in line
+        ]
+        if status != 0:
+            problems.append(f"exited with status {status}")
+        self.results.bot_log_problems += [f"{who}: {line}" for line in problems]
 
     async def count_audit_rows(self, method: str) -> int:
         dsn = self.database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
@@ -902,9 +1152,7 @@ class Bench:
                 step(f"opening the other {len(self.chats) - len(poll_chats)} cards")
                 await self.open_cards(self.chats[len(poll_chats) :])
                 await self.run_presses("bot", self.press_card, bot)
-                record_calls = self.simulator.control.requests("record.call")
-                self.results.record_presses = len(record_calls)
-                for entry in record_calls:
+                for entry in self.simulator.control.requests("record.call"):
                     outcome = str(entry["outcome"])
                     self.results.record_outcomes[outcome] = (
                         self.results.record_outcomes.get(outcome, 0) + 1
@@ -912,15 +1160,16 @@ class Bench:
             finally:
                 step("bot process: stopping (audit flush)")
                 status = await bot.stop()
-            log = bot.log_text()
-            self.results.bot_log_problems = [
-                line for line in log.splitlines() if "Traceback" in line or " ERROR " in line
-            ]
-            if status != 0:
-                self.results.bot_log_problems.append(f"bot exited with status {status}")
+            self.note_log_problems("bot", bot, status)
+            step("fresh bot process: pressing from its spawn until a press reaches UIS")
+            self.results.fresh = await self.measure_fresh_start()
+            self.results.record_presses = len(self.simulator.control.requests("record.call"))
             self.results.audit_rows = await self.count_audit_rows("record.call")
-            for chat in self.chats:  # the floor bot toggles from the state the bot left
+            for chat in self.chats:  # the floor bot toggles from the state the bots left
                 chat.record_on = not self.simulator.control.call(chat.call_session_id)["recording"]
+            step("in this process: update claim and journal intent per press")
+            await self.measure_update_claims(self.chats[0])
+            self.measure_journal_intents(self.chats[0])
             if not plan.floor_bot:
                 return self.results
             step("floor bot process: starting")
@@ -1044,6 +1293,7 @@ def report(results: Results) -> None:
         f"{ms(percentile(results.client_to_request, 0.99))}   round trip p50 "
         f"{ms(percentile(results.client_round_trip, 0.5))}"
     )
+    report_claims_and_intents(results)
     by_label = {phase.label: phase for phase in results.phases}
     bot_serial = by_label.get("bot, serial")
     floor_serial = by_label.get("floor bot, serial")
@@ -1068,15 +1318,15 @@ def report(results: Results) -> None:
             f"(the floor bot's own remainder, i.e. update delivery: {transport * 1000:.2f} ms)"
         )
     for loaded in (bot_load, floor_load):
-        if loaded and loaded.presses_per_second and loaded.elapsed_seconds:
-            rate = loaded.presses_per_second
-            per_press = loaded.bot_cpu_seconds / loaded.elapsed_seconds / rate
-            world = loaded.world_cpu_seconds / loaded.elapsed_seconds / rate
+        per_press = cpu_per_press(loaded, "bot")
+        world = cpu_per_press(loaded, "world")
+        if loaded and per_press and world:
             print(
                 f"  {loaded.label}: bot CPU {per_press * 1000:.2f} ms per press → "
                 f"{1 / per_press:.0f} presses/s per fully used core; the world's CPU "
                 f"{world * 1000:.2f} ms per press → {1 / world:.0f} presses/s at most"
             )
+    report_cpu_ratio(plan, bot_load, floor_load, bot_serial, floor_serial)
     if bot_load and floor_load:
         rate = bot_load.presses_per_second
         print(
@@ -1087,14 +1337,15 @@ def report(results: Results) -> None:
         )
     print(
         f"  audit: {results.audit_rows} record.call rows in PostgreSQL for "
-        f"{results.record_presses} record.call requests the bot sent"
+        f"{results.record_presses} record.call requests the bots sent (both bot processes)"
     )
     if results.bot_log_problems:
-        print(f"  bot log: {len(results.bot_log_problems)} error line(s), e.g.:")
+        print(f"  bot logs: {len(results.bot_log_problems)} error line(s), e.g.:")
         for line in results.bot_log_problems[:5]:
             print(f"    {line[:160]}")
     else:
-        print("  bot log: no errors")
+        print("  bot logs: no errors")
+    report_fresh_start(results)
     poll = results.poll
     if poll is not None:
         print(
@@ -1123,6 +1374,131 @@ def report(results: Results) -> None:
         stats.sort_stats("tottime").print_stats(25)
         print("Bot code by cumulative time:")
         stats.sort_stats("cumulative").print_stats(rf"{re.escape(str(REPO))}/(bot|api|db)/", 30)
+
+
+def cpu_per_press(phase: Samples | None, whose: str) -> float | None:
+    """CPU seconds per press answered in the phase ("bot": the child process; "world")."""
+    if phase is None or not phase.presses_per_second or not phase.elapsed_seconds:
+        return None
+    seconds = phase.bot_cpu_seconds if whose == "bot" else phase.world_cpu_seconds
+    return seconds / phase.elapsed_seconds / phase.presses_per_second
+
+
+def report_cpu_ratio(
+    plan: Plan,
+    bot_load: Samples | None,
+    floor_load: Samples | None,
+    bot_serial: Samples | None,
+    floor_serial: Samples | None,
+) -> None:
+    """The bot's CPU per press over the floor bot's: judged with every chat pressing."""
+    bot_cpu, floor_cpu = cpu_per_press(bot_load, "bot"), cpu_per_press(floor_load, "bot")
+    if bot_cpu and floor_cpu:
+        ratio = bot_cpu / floor_cpu
+        met = ratio <= TARGET_CPU_RATIO
+        print(
+            f"  bot CPU per press / floor bot CPU per press, {plan.users} chats: {ratio:.2f}x"
+            f"   target <= {TARGET_CPU_RATIO:g}x: {verdict(met, plan.judged)}"
+        )
+        if plan.judged:
+            over = bot_cpu - TARGET_CPU_RATIO * floor_cpu
+            print(
+                f"  CPU target {'met' if met else 'missed'}: the bot spends {bot_cpu * 1000:.2f} ms"
+                f" per press, the floor bot {floor_cpu * 1000:.2f} ms; {TARGET_CPU_RATIO:g}x the"
+                f" floor is {TARGET_CPU_RATIO * floor_cpu * 1000:.2f} ms"
+                + ("" if met else f", {over * 1000:.2f} ms per press over it")
+            )
+    bot_cpu, floor_cpu = cpu_per_press(bot_serial, "bot"), cpu_per_press(floor_serial, "bot")
+    if bot_cpu and floor_cpu:
+        print(
+            f"  same, serial phases: {bot_cpu / floor_cpu:.2f}x ({bot_cpu * 1000:.2f} / "
+            f"{floor_cpu * 1000:.2f} ms; idle waits and the live poll included)"
+        )
+
+
+def report_claims_and_intents(results: Results) -> None:
+    """Per-press costs timed in isolation here (the bot's figures above hold neither)."""
+    if results.claim_round_trip:
+        claimed = {True: "claimed", False: "NOT claimed", None: "not checked"}
+        label, runs = "update claim + done (2 transactions)", len(results.claim_round_trip)
+        print(f"  {label:<42}{us(results.claim_round_trip)}  ({runs} runs)")
+        print(f"  {'  claim, committed before the handler':<42}{us(results.claim_take)}")
+        print(f"  {'  done, after the handler':<42}{us(results.claim_done)}")
+        print(
+            f"    card presses (signed one-shot buttons) are {claimed[results.card_press_claimed]}"
+            f" by the middleware; messages (/calls, /call ...) are "
+            f"{claimed[results.message_claimed]}"
+        )
+        if results.card_press_claimed is False:
+            print(
+                "    so the bot's press figures above hold no update claim (a card press "
+                "consumes its one-shot token instead)"
+            )
+    if results.intent_append:
+        label = f"journal intent, {results.intent_line_bytes} B line, one write(2)"
+        runs = len(results.intent_append)
+        print(f"  {label:<42}{us(results.intent_append)}  ({runs} runs)")
+        print(f"  {'  with AuditRecord.create() of the row':<42}{us(results.intent_with_create)}")
+        print(
+            "    not yet in the bot's figures: the intent is written on branch `journal`, "
+            "before each Call API request"
+        )
+
+
+def report_fresh_start(results: Results) -> None:
+    fresh = results.fresh
+    if fresh is None or fresh.to_first_request is None:
+        return
+    print(
+        f"\nFresh bot process (python -m bot.cli run) on the {results.plan.users} live cards the "
+        "stopped one left, pressed from its spawn:"
+    )
+    if fresh.to_polling is not None:
+        print(f"  spawn → first getUpdates (polling): {fresh.to_polling:.2f} s")
+    answered = (
+        f", answered at {fresh.first_answered:.2f} s" if fresh.first_answered is not None else ""
+    )
+    print(
+        f"  spawn → first press at UIS: {fresh.to_first_request:.2f} s (that press injected at "
+        f"{fresh.first_injected:.2f} s{answered})"
+    )
+    refused = "".join(f"; {count} answered {text!r}" for text, count in fresh.refused.items())
+    print(
+        f"  presses injected (one card each, every {FRESH_PRESS_INTERVAL:g} s until one reached "
+        f"UIS): {fresh.presses}, reached UIS: {fresh.reached}{refused}"
+    )
+
+
+# ----------------------------------------------------------------------------- journal intent
+
+# How branch `journal` marks an intent line (db.audit_writer.INTENT_PREFIX there): the row's own
+# JSON line with this in front of its keys.
+INTENT_PREFIX = '{"intent":1,'
+
+
+def intent_record(chat: ChatUnderTest, update_id: int, request_id: str) -> AuditRecord:
+    """The row a press's write-ahead intent stands for: request id, method, params (no
+    secrets), user, update and card; no outcome yet (main has no ``outcome_unknown``, so the
+    placeholder is ``ok``: 13 bytes shorter than the real line)."""
+    return AuditRecord.create(
+        method="record.call",
+        outcome=AuditOutcome.OK,
+        params={"call_session_id": chat.call_session_id, "action": "on"},
+        chat_id=chat.user_id,
+        telegram_user_id=chat.user_id,
+        telegram_update_id=update_id,
+        callapi_login=f"bench.user.{chat.index}",
+        request_id=request_id,
+        call_session_id=chat.call_session_id,
+    )
+
+
+def journal_intent(journal: Journal, record: AuditRecord) -> None:
+    """What a press pays for its intent before record.call leaves: one JSON line, one write(2).
+
+    The one place to switch to ``AuditWriter.submit_intent(record)`` once it is on main (it
+    does this encoding and append, plus its bookkeeping of open intents)."""
+    journal.append((INTENT_PREFIX + record.to_json()[1:] + "\n").encode())
 
 
 # ----------------------------------------------------------------------------- floor bot
@@ -1226,7 +1602,7 @@ async def run(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--smoke", action="store_true", help="tiny CI run (< 60 s)")
+    parser.add_argument("--smoke", action="store_true", help="tiny CI run (~60-90 s)")
     parser.add_argument("--profile", action="store_true", help="cProfile the bot process")
     parser.add_argument("--users", type=int, help="chats with a live card (default 1000)")
     parser.add_argument(

@@ -60,6 +60,15 @@ def _bot_report(plan_name: str) -> str:
         parse_and_feed=[0.0001],
         client_to_request=[0.001],
         client_round_trip=[0.001],
+        claim_take=[0.0005],
+        claim_done=[0.0004],
+        claim_round_trip=[0.0009],
+        card_press_claimed=False,
+        message_claimed=True,
+        intent_append=[0.00001],
+        intent_with_create=[0.00003],
+        intent_line_bytes=440,
+        fresh=bench.FreshStart(to_polling=3.0, to_first_request=3.2, presses=7, reached=7),
     )
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
@@ -72,8 +81,13 @@ def test_bench_bot_smoke_prints_no_verdict_but_a_full_run_does() -> None:
     assert "MISS" not in smoke
     assert ": OK" not in smoke
     assert "presses/s" in smoke  # the figures are still there
+    assert "spawn → first press at UIS: 3.20 s" in smoke
+    assert "card presses (signed one-shot buttons) are NOT claimed" in smoke
     full = _bot_report("FULL")
     assert "target >= 500: MISS" in full
+    # The bot spends 0.5 s / 3 presses of CPU, the floor bot 0.5 s / 5: 1.67x the floor's.
+    assert "floor bot CPU per press, 1000 chats: 1.67x   target <= 1.2x: MISS" in full
+    assert "CPU target missed" in full
 
 
 def test_bench_audit_smoke_prints_no_verdict() -> None:
