@@ -46,7 +46,7 @@ Per-press costs timed in isolation in this process, after the bots' phases (no c
                         ``fingerprint_of`` is asked whether a card press is claimed at all (it is
                         not: a card press consumes its one-shot token instead, which the bot's
                         figures include) and whether a message is
-  journal intent        ``journal_intent``: the write-ahead line branch `journal` appends before
+  journal intent        ``journal_intent``: the write-ahead line the audit writer appends before
                         each Call API request (the row-to-be as one JSON line: request id,
                         method, params, user, update, card), one write(2) to a
                         ``db.journal.Journal`` segment in the data directory; alone and with
@@ -104,6 +104,7 @@ from api.credentials import PermanentKeyCredentials  # noqa: E402
 from api.metadata import Limits  # noqa: E402
 from bot.app import tune_garbage_collector  # noqa: E402
 from db.audit import AuditRecord  # noqa: E402
+from db.audit_writer import INTENT_PREFIX  # noqa: E402
 from db.journal import Journal  # noqa: E402
 from db.models import AuditOutcome  # noqa: E402
 from sandbox.uis import Simulator, SimulatorOptions  # noqa: E402
@@ -1440,8 +1441,8 @@ def report_claims_and_intents(results: Results) -> None:
         print(f"  {label:<42}{us(results.intent_append)}  ({runs} runs)")
         print(f"  {'  with AuditRecord.create() of the row':<42}{us(results.intent_with_create)}")
         print(
-            "    not yet in the bot's figures: the intent is written on branch `journal`, "
-            "before each Call API request"
+            "    included in the bot's figures above: the audit writer journals it before each "
+            "Call API request"
         )
 
 
@@ -1471,18 +1472,13 @@ def report_fresh_start(results: Results) -> None:
 
 # ----------------------------------------------------------------------------- journal intent
 
-# How branch `journal` marks an intent line (db.audit_writer.INTENT_PREFIX there): the row's own
-# JSON line with this in front of its keys.
-INTENT_PREFIX = '{"intent":1,'
-
 
 def intent_record(chat: ChatUnderTest, update_id: int, request_id: str) -> AuditRecord:
     """The row a press's write-ahead intent stands for: request id, method, params (no
-    secrets), user, update and card; no outcome yet (main has no ``outcome_unknown``, so the
-    placeholder is ``ok``: 13 bytes shorter than the real line)."""
+    secrets), user, update and card; its outcome unknown until the reply."""
     return AuditRecord.create(
         method="record.call",
-        outcome=AuditOutcome.OK,
+        outcome=AuditOutcome.OUTCOME_UNKNOWN,
         params={"call_session_id": chat.call_session_id, "action": "on"},
         chat_id=chat.user_id,
         telegram_user_id=chat.user_id,
@@ -1496,8 +1492,8 @@ def intent_record(chat: ChatUnderTest, update_id: int, request_id: str) -> Audit
 def journal_intent(journal: Journal, record: AuditRecord) -> None:
     """What a press pays for its intent before record.call leaves: one JSON line, one write(2).
 
-    The one place to switch to ``AuditWriter.submit_intent(record)`` once it is on main (it
-    does this encoding and append, plus its bookkeeping of open intents)."""
+    The encoding and append of ``AuditWriter.submit_intent(record)``, without its bookkeeping
+    of open intents (measured alone, on a journal of its own)."""
     journal.append((INTENT_PREFIX + record.to_json()[1:] + "\n").encode())
 
 
