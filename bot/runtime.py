@@ -55,7 +55,7 @@ class Runtime:
         if self.event_intake is not None:
             await self.event_intake.close()
         await self.poller.stop()
-        await self.calls.stop_lookups()
+        await self.calls.stop()
         await self.client.aclose()
         flushed = await self.audit.close(max_wait=10.0)
         if not flushed:

@@ -1,17 +1,18 @@
 """The call ledger's storage: call rows and their append-only history of facts.
 
 What a fact means and whether it may move a call is decided by the bot's ledger writer; this
-module only stores what it decided, with plain statements (facts arrive on button presses).
+module only stores what it decided, with plain statements, many facts per transaction (the
+bot's ``db.ledger_writer.FactWriter`` batches them off the press path).
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -149,6 +150,16 @@ async def get_call(session: AsyncSession, call_id: int) -> CallRecord | None:
     return await session.get(CallRecord, call_id)
 
 
+@dataclass(frozen=True, slots=True)
+class DecidedFact:
+    """A fact the writer decided on, for ``record_facts``: the call, the history line, and the
+    columns to set when it was applied."""
+
+    call_id: int
+    fact: Fact
+    changes: CallChanges | None = None
+
+
 async def record_fact(
     session: AsyncSession,
     call_id: int,
@@ -157,29 +168,60 @@ async def record_fact(
     now: datetime | None = None,
 ) -> None:
     """Append ``fact`` to the call's history and, when it was applied, store ``changes``."""
-    now = now or utcnow()
-    received_at = fact.received_at or now
-    if fact.applied:
-        values = changes.values() if changes is not None else {}
-        values["last_change_at"] = received_at
-        values["last_change_source"] = fact.source
-        await session.execute(
-            update(CallRecord)
-            .where(CallRecord.id == call_id)
-            .values(**values)
-            .execution_options(synchronize_session=False)
+    if fact.received_at is None:
+        fact = replace(fact, received_at=now or utcnow())
+    await record_facts(session, [DecidedFact(call_id, fact, changes)])
+
+
+async def record_facts(session: AsyncSession, decided: Sequence[DecidedFact]) -> None:
+    """Store many facts in the order given: one multi-row insert for the history and one
+    executemany update per set of changed columns (a call's changes merged, the later winning).
+
+    Facts must carry ``received_at`` (the writer stamps them when it decides, not when it
+    stores them)."""
+    if not decided:
+        return
+    merged: dict[int, dict[str, Any]] = {}
+    for item in decided:
+        if not item.fact.applied:
+            continue
+        values = merged.setdefault(item.call_id, {})
+        if item.changes is not None:
+            values.update(item.changes.values())
+        values["last_change_at"] = item.fact.received_at or utcnow()
+        values["last_change_source"] = item.fact.source
+    # Core statements on the connection: an executemany with its own WHERE is not an ORM
+    # bulk update by primary key.
+    connection = await session.connection()
+    calls, facts = cast(Table, CallRecord.__table__), cast(Table, CallFactRecord.__table__)
+    by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for call_id, values in merged.items():
+        columns = tuple(sorted(values))
+        by_columns.setdefault(columns, []).append(
+            {"call_row_id": call_id, **{f"new_{name}": values[name] for name in columns}}
         )
-    await session.execute(
-        insert(CallFactRecord).values(
-            call_id=call_id,
-            received_at=received_at,
-            source=fact.source,
-            kind=fact.kind[:64],
-            phase_before=fact.phase_before,
-            phase_after=fact.phase_after,
-            applied=fact.applied,
-            detail=fact.detail[:256] if fact.detail else None,
+    for columns, rows in by_columns.items():
+        statement = (
+            update(calls)
+            .where(calls.c.id == bindparam("call_row_id"))
+            .values({name: bindparam(f"new_{name}") for name in columns})
         )
+        await connection.execute(statement, rows)
+    await connection.execute(
+        insert(facts),
+        [
+            {
+                "call_id": item.call_id,
+                "received_at": item.fact.received_at or utcnow(),
+                "source": item.fact.source,
+                "kind": item.fact.kind[:64],
+                "phase_before": item.fact.phase_before,
+                "phase_after": item.fact.phase_after,
+                "applied": item.fact.applied,
+                "detail": item.fact.detail[:256] if item.fact.detail else None,
+            }
+            for item in decided
+        ],
     )
 
 

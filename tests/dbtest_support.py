@@ -6,6 +6,7 @@ import secrets
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import asyncpg
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -38,3 +39,18 @@ async def reset_tables(engine: AsyncEngine) -> None:
 def unique_id() -> int:
     """A Telegram-sized id no other test uses (the audit log is shared and append-only)."""
     return secrets.randbelow(2**40) + 2**41
+
+
+async def refuse_connections(url: str, refuse: bool) -> None:
+    """Make the database at ``url`` refuse new connections and drop its current ones (the
+    database "down" for the application), or accept them again."""
+    name = database_name(url)
+    admin = await asyncpg.connect(asyncpg_dsn(with_database(url, "postgres")))
+    try:
+        await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {str(not refuse).lower()}')
+        if refuse:
+            await admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", name
+            )
+    finally:
+        await admin.close()

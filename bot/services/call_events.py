@@ -46,13 +46,7 @@ class CallEvents:
         self._sync = sync
 
     def _tracked(self, event: ParsedEvent) -> TrackedCall | None:
-        external_id = event.text("external_id")
-        for call in self._ledger.calls.values():
-            if call.call_session_id == event.call_session_id:
-                return call
-            if call.call_session_id is None and external_id and call.external_id == external_id:
-                return call
-        return None
+        return self._ledger.tracked(event.call_session_id, event.text("external_id"))
 
     async def apply(self, event: ParsedEvent) -> None:
         call = self._tracked(event)
@@ -63,7 +57,7 @@ class CallEvents:
         async with call.lock:
             if call.call_session_id is None:
                 # Our start whose reply was lost: UIS's own event names its call.
-                call.call_session_id = event.call_session_id
+                self._ledger.name(call, event.call_session_id)
             await self._ledger.heard_event(
                 call,
                 event.event,

@@ -13,8 +13,9 @@ snapshots, the lost-start lookups, and UIS events (once they flow in). The rules
    has missed it twice in a row, or an event confirmed by the next ``list.calls``.
 4. A successful action proves the call alive: it resets the missed-snapshot count.
 
-Every applied fact is stored (call row + history line) before listeners hear of it; listeners
-(the card book) redraw every card showing the call, through that one path.
+Every fact is queued for storage (call row + history line, in order, by ``FactWriter``) before
+listeners hear of it; listeners (the card book) redraw every card showing the call, through
+that one path.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from bot.services.tracked_call import (
 )
 from db import ledger as store
 from db.ledger import CallChanges, Fact
+from db.ledger_writer import FactWriter
 from db.models import CallRecord
 
 log = logging.getLogger(__name__)
@@ -78,7 +80,11 @@ class CallLedger:
         self._zone = account_zone
         self._zone_warned = False
         self.calls: dict[int, TrackedCall] = {}  # ledger id -> call, for calls with cards
+        self._by_session: dict[int, TrackedCall] = {}  # call_session_id -> one of ``calls``
+        self._by_external: dict[str, TrackedCall] = {}  # our external_id -> one of ``calls``
         self._listeners: list[ChangeListener] = []
+        # Call rows and history lines are stored in the background, in order (see its module).
+        self.facts = FactWriter(sessions)
 
     def watch(self, listener: ChangeListener) -> None:
         self._listeners.append(listener)
@@ -117,14 +123,13 @@ class CallLedger:
             )
             call = tracked_from(row)
         call.rings_me_first = rings_me_first
-        self.calls[call.ledger_id] = call
-        return call
+        return self._track(call)
 
     async def open_listed(self, info: CallInfo, employee_id: int | None) -> TrackedCall:
         """A call found in list.calls (or, later, an event): the one ledger row for it."""
-        for known in self.calls.values():
-            if known.call_session_id == info.call_session_id:
-                return known
+        known = self._by_session.get(info.call_session_id)
+        if known is not None:
+            return known
         async with self._sessions.begin() as session:
             row = await store.open_call(
                 session,
@@ -139,7 +144,7 @@ class CallLedger:
                 started_at=self.account_time(info.start_time) if info.start_time else None,
             )
             call = self.calls.get(row.id) or tracked_from(row)
-        self.calls[call.ledger_id] = call
+        self._track(call)
         await self.listed(call, info, time.monotonic())
         return call
 
@@ -180,8 +185,7 @@ class CallLedger:
         call.scenario_name = scenario_name
         call.calls_from_number = count
         call.fresh_as_of = time.monotonic()
-        self.calls[call.ledger_id] = call
-        return call
+        return self._track(call)
 
     async def load(self, call_id: int) -> TrackedCall | None:
         known = self.calls.get(call_id)
@@ -196,13 +200,40 @@ class CallLedger:
     def adopt(self, row: CallRecord) -> TrackedCall:
         """Track a call a card of an earlier process showed (restart)."""
         call = self.calls.get(row.id)
-        if call is None:
-            call = self.calls[row.id] = tracked_from(row)
+        return call if call is not None else self._track(tracked_from(row))
+
+    def tracked(self, call_session_id: int, external_id: str | None = None) -> TrackedCall | None:
+        """The tracked call with this id, or our start with this external id whose reply (and
+        so its call id) has not arrived."""
+        call = self._by_session.get(call_session_id)
+        if call is None and external_id:
+            call = self._by_external.get(external_id)
+            if call is not None and call.call_session_id is not None:
+                return None
         return call
 
-    def forget_finished(self) -> None:
-        for call_id in [key for key, call in self.calls.items() if call.is_final]:
-            del self.calls[call_id]
+    def name(self, call: TrackedCall, call_session_id: int) -> None:
+        """UIS told us the call id of ``call``."""
+        call.call_session_id = call_session_id
+        if self.calls.get(call.ledger_id) is call:
+            self._by_session[call_session_id] = call
+
+    def forget(self, call: TrackedCall) -> None:
+        """A finished call: no card follows it any more."""
+        if self.calls.get(call.ledger_id) is call:
+            del self.calls[call.ledger_id]
+        if call.call_session_id is not None and self._by_session.get(call.call_session_id) is call:
+            del self._by_session[call.call_session_id]
+        if call.external_id and self._by_external.get(call.external_id) is call:
+            del self._by_external[call.external_id]
+
+    def _track(self, call: TrackedCall) -> TrackedCall:
+        self.calls[call.ledger_id] = call
+        if call.call_session_id is not None:
+            self._by_session[call.call_session_id] = call
+        if call.external_id:
+            self._by_external[call.external_id] = call
+        return call
 
     # ------------------------------------------------------------------ facts
 
@@ -210,7 +241,7 @@ class CallLedger:
         self, call: TrackedCall, call_session_id: int, *, drawn_by: int | None = None
     ) -> None:
         """Our start request returned the call id: UIS is ringing the first party."""
-        call.call_session_id = call_session_id
+        self.name(call, call_session_id)
         call.sent_at = call.sent_at or datetime.now(UTC)
         call.started_at = call.sent_at
         call.fresh_as_of = time.monotonic()
@@ -256,7 +287,7 @@ class CallLedger:
         self, call: TrackedCall, info: CallInfo, taken_at: float, *, drawn_by: int | None = None
     ) -> None:
         """A start whose outcome was unknown turned up in list.calls."""
-        call.call_session_id = info.call_session_id
+        self.name(call, info.call_session_id)
         await self.listed(call, info, taken_at, source="lookup", drawn_by=drawn_by)
 
     async def listed(
@@ -272,7 +303,7 @@ class CallLedger:
         if taken_at < call.fresh_as_of:
             # Rule 1: older than what the call already reflects (our own action, or a newer
             # snapshot): history, not a change.
-            await self._record(call, Fact(source, "listed", call.phase.value, None, False, "older"))
+            self._record(call, Fact(source, "listed", call.phase.value, None, False, "older"))
             return False
         call.fresh_as_of = taken_at
         if call.view is not None and call.view.snapshot == info:
@@ -316,14 +347,12 @@ class CallLedger:
         if call.call_session_id is None:
             return False  # a start not listed yet: its lookups decide when to give up
         if taken_at < call.fresh_as_of:
-            await self._record(
-                call, Fact("snapshot", "missed", call.phase.value, None, False, "older")
-            )
+            self._record(call, Fact("snapshot", "missed", call.phase.value, None, False, "older"))
             return False
         call.fresh_as_of = taken_at
         call.missed += 1
         if call.missed < MISSES_TO_FINISH and not call.end_announced:
-            await self._record(call, Fact("snapshot", "missed once", call.phase.value, None, False))
+            self._record(call, Fact("snapshot", "missed once", call.phase.value, None, False))
             return False
         after = self._vanished_as(call)
         await self._apply(
@@ -348,7 +377,7 @@ class CallLedger:
             call.answered_by = answered_by
         if phase is None or phase is call.phase:
             detail = "end announced" if call.end_announced and phase is None else None
-            await self._record(call, Fact("event", event, call.phase.value, None, False, detail))
+            self._record(call, Fact("event", event, call.phase.value, None, False, detail))
             return
         await self._apply(call, "event", event, phase, CallChanges(missed_snapshots=0))
 
@@ -359,7 +388,7 @@ class CallLedger:
         if row is None:
             return False
         call = tracked_from(row)
-        await self._record(call, Fact("event", event, row.phase, None, False, "no live card"))
+        self._record(call, Fact("event", event, row.phase, None, False, "no live card"))
         return True
 
     # ------------------------------------------------------------------ applying
@@ -390,24 +419,26 @@ class CallLedger:
         if after.is_final:
             values["ended_at"] = call.ended_at
         fact = Fact(source, kind, before.value, after.value, True)
-        await self._record(call, fact, CallChanges(**values))
+        self._record(call, fact, CallChanges(**values))
         if force or before is not after or changes is not None:
             for listener in self._listeners:
                 await listener(call, before, drawn_by)
 
     async def _forbidden(self, call: TrackedCall, source: str, kind: str, after: Phase) -> None:
         detail = f"forbidden: {call.phase.value} -> {after.value}"
-        await self._record(call, Fact(source, kind, call.phase.value, after.value, False, detail))
+        self._record(call, Fact(source, kind, call.phase.value, after.value, False, detail))
 
-    async def _record(
-        self, call: TrackedCall, fact: Fact, changes: CallChanges | None = None
-    ) -> None:
-        try:
-            async with self._sessions.begin() as session:
-                await store.record_fact(session, call.ledger_id, fact, changes)
-        except Exception:
-            # The card must still move with the call: the row catches up with the next fact.
-            log.exception("could not store a fact of call %s", call.ledger_id)
+    def _record(self, call: TrackedCall, fact: Fact, changes: CallChanges | None = None) -> None:
+        # Queued, not awaited: a press or a snapshot never waits for the database here, and
+        # the card moves with the call even while the database is down.
+        self.facts.submit(call.ledger_id, fact, changes)
+
+    async def flush(self, max_wait: float | None = None) -> bool:
+        """Wait until every fact decided so far is stored."""
+        return await self.facts.flush(max_wait)
+
+    async def close(self) -> None:
+        await self.facts.close()
 
     def _vanished_as(self, call: TrackedCall) -> Phase:
         view = derive_view(call.call_session_id or 0, None, call.employee_id, call.phase)

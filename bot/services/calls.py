@@ -228,8 +228,10 @@ class CallService:
     async def poll_tick(self) -> bool:
         return await self.sync.poll_tick()
 
-    async def stop_lookups(self) -> None:
+    async def stop(self) -> None:
+        """At shutdown: hand unfinished lookups to the next process, store the queued facts."""
         await self.sync.stop_lookups()
+        await self.ledger.close()
 
 
 def parse_lang(language_code: str | None) -> Lang:

@@ -60,7 +60,11 @@ class CardBook:
         self._sessions = sessions
         self._signer = signer
         self._ledger = ledger
-        self.cards: dict[int, CardState] = {}
+        self.cards: dict[int, CardState] = {}  # card id -> live card
+        # ledger id -> {card id: card}, and owner -> {card id: card}: a change of one call or
+        # one user's press must not scan every live card (1,000 in the benchmark).
+        self._by_call: dict[int, dict[int, CardState]] = {}
+        self._by_owner: dict[int, dict[int, CardState]] = {}
         self._actors: dict[int, Actor] = {}  # the last actor of each live card's owner
         self._catalog = _Catalog()
         self.publish: CardPublisher | None = None
@@ -122,9 +126,8 @@ class CardBook:
                 call_id=call.ledger_id,
                 employee_id=actor.employee_id,
             )
-        card = _card_from(row, actor.lang, call)
+        card = self._keep(_card_from(row, actor.lang, call))
         self.remember(actor)
-        self.cards[card.card_id] = card
         return card
 
     async def post_new(self, user_id: int, lang: Lang, call: TrackedCall) -> CardState | None:
@@ -159,21 +162,22 @@ class CardBook:
                 call_id=call.ledger_id,
                 employee_id=call.employee_id,
             )
-        card = _card_from(row, lang, call)
-        self.cards[card.card_id] = card
+        card = self._keep(_card_from(row, lang, call))
         self._actors.setdefault(user_id, owner)
         await self.publish_card(card)  # with its buttons (a ringing card has none) and footer
         return card
 
     def cards_of(self, call: TrackedCall) -> list[CardState]:
-        return [card for card in self.cards.values() if card.call is call]
+        shown = self._by_call.get(call.ledger_id, {})
+        return [card for card in shown.values() if card.call is call]
+
+    def cards_owned_by(self, user_id: int) -> list[CardState]:
+        return list(self._by_owner.get(user_id, {}).values())
 
     def current_card(self, actor: Actor) -> CardState | None:
         """The user's most recent live card in this chat (for /block)."""
         candidates = [
-            card
-            for card in self.cards.values()
-            if card.owner_id == actor.user_id and card.chat_id == actor.chat_id
+            card for card in self.cards_owned_by(actor.user_id) if card.chat_id == actor.chat_id
         ]
         return max(candidates, key=lambda card: card.card_id, default=None)
 
@@ -190,10 +194,12 @@ class CardBook:
         if row is None or row.call_id is None:
             return None
         call = await self._ledger.load(row.call_id)
-        if call is None or call.is_final:
+        if call is None:
             return None
-        card = self.cards[card_id] = _card_from(row, lang, call)
-        return card
+        if call.is_final:
+            self._ledger.forget(call)
+            return None
+        return self._keep(_card_from(row, lang, call))
 
     async def owner_of(self, card_id: int) -> int | None:
         card = self.cards.get(card_id)
@@ -217,8 +223,7 @@ class CardBook:
             call = self._ledger.adopt(call_row)
             if call.is_final:
                 continue
-            card = self.cards[row.id] = _card_from(row, lang_for(language_code), call)
-            resumed.append(card)
+            resumed.append(self._keep(_card_from(row, lang_for(language_code), call)))
         return resumed
 
     # ------------------------------------------------------------------ drawing
@@ -262,7 +267,7 @@ class CardBook:
             else []
         )
         if card.is_final:
-            self.cards.pop(card.card_id, None)
+            self._drop(card)
         return CardUpdate(card.chat_id, card.message_id, rendered.text, rows)
 
     def _button(self, owner_id: int, card_id: int, button: Button, token: str) -> ButtonData:
@@ -296,7 +301,23 @@ class CardBook:
                 card.note = None
             await self.publish_card(card)
         if call.is_final:
-            self._ledger.forget_finished()
+            self._ledger.forget(call)
+
+    def _keep(self, card: CardState) -> CardState:
+        self.cards[card.card_id] = card
+        self._by_call.setdefault(card.call.ledger_id, {})[card.card_id] = card
+        self._by_owner.setdefault(card.owner_id, {})[card.card_id] = card
+        return card
+
+    def _drop(self, card: CardState) -> None:
+        if self.cards.get(card.card_id) is card:
+            del self.cards[card.card_id]
+        for index, key in ((self._by_call, card.call.ledger_id), (self._by_owner, card.owner_id)):
+            group = index.get(key)
+            if group is not None and group.get(card.card_id) is card:
+                del group[card.card_id]
+                if not group:
+                    del index[key]
 
     async def publish_card(self, card: CardState) -> None:
         try:

@@ -349,10 +349,8 @@ class CardPresses:
         (unhold, restore or release) for each call of its owner that will then wait."""
         waiting = {
             other.call_session_id
-            for other in self._book.cards.values()
-            if other.owner_id == card.owner_id
-            and other.phase.leaves_client_waiting
-            and other.call_session_id is not None
+            for other in self._book.cards_owned_by(card.owner_id)
+            if other.phase.leaves_client_waiting and other.call_session_id is not None
         }
         return len(waiting | {card.call_session_id})
 

@@ -70,12 +70,18 @@ def _phase_of(call: TrackedCall) -> Phase:
     return call.phase  # read afresh: mypy narrows the attribute across awaits
 
 
-async def _history(sessions: async_sessionmaker[AsyncSession], call: TrackedCall) -> list[Any]:
+async def _history(
+    ledger: CallLedger, sessions: async_sessionmaker[AsyncSession], call: TrackedCall
+) -> list[Any]:
+    assert await ledger.flush(max_wait=10)  # the fact writer stores in the background
     async with sessions() as session:
         return list(await store.history(session, call.ledger_id))
 
 
-async def _row_phase(sessions: async_sessionmaker[AsyncSession], call: TrackedCall) -> str:
+async def _row_phase(
+    ledger: CallLedger, sessions: async_sessionmaker[AsyncSession], call: TrackedCall
+) -> str:
+    assert await ledger.flush(max_wait=10)
     async with sessions() as session:
         row = await store.get_call(session, call.ledger_id)
     assert row is not None
@@ -89,8 +95,8 @@ async def test_every_source_writes_one_row_and_its_history(
     assert await ledger.listed(call, TALK, time.monotonic())
     await ledger.acted(call, ACTIONS[Action.HOLD], drawn_by=1)
     assert call.phase is Phase.HOLD
-    assert await _row_phase(sessions, call) == "hold"
-    history = await _history(sessions, call)
+    assert await _row_phase(ledger, sessions, call) == "hold"
+    history = await _history(ledger, sessions, call)
     assert [(f.source, f.phase_after, f.applied) for f in history] == [
         ("start", "starting", True),
         ("reply", "dialing", True),
@@ -121,7 +127,7 @@ async def test_a_snapshot_older_than_our_action_is_history_not_a_change(
     # A list.calls sent before the hold reply arrived still shows the talk: it must not win.
     assert not await ledger.listed(call, TALK, before_hold)
     assert call.phase is Phase.HOLD
-    last = (await _history(sessions, call))[-1]
+    last = (await _history(ledger, sessions, call))[-1]
     assert not last.applied
     assert last.detail == "older"
     await ledger.listed(call, HOLD, time.monotonic())  # list.calls confirms the hold
@@ -142,7 +148,7 @@ async def test_a_call_is_finished_by_the_second_missing_snapshot_only(
     assert await ledger.missed_by(call, time.monotonic())
     assert _phase_of(call) is Phase.FINISHED
     assert call.ended_at is not None
-    assert await _row_phase(sessions, call) == "finished"
+    assert await _row_phase(ledger, sessions, call) == "finished"
 
 
 async def test_a_transition_the_diagram_forbids_goes_to_the_history_only(
@@ -157,7 +163,7 @@ async def test_a_transition_the_diagram_forbids_goes_to_the_history_only(
     assert not await ledger.listed(call, HOLD, time.monotonic())
     assert call.phase is Phase.FINISHED
     assert heard.changes == []
-    last = (await _history(sessions, call))[-1]
+    last = (await _history(ledger, sessions, call))[-1]
     assert (last.applied, last.phase_before, last.phase_after) == (False, "finished", "hold")
     assert last.detail == "forbidden: finished -> hold"
 
@@ -204,7 +210,8 @@ async def test_a_listed_call_has_one_row_however_many_cards_open_it(
 async def test_prune_forgets_old_calls_and_their_history_but_keeps_the_cards(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    _ledger, call, _heard = await _started(sessions)
+    ledger, call, _heard = await _started(sessions)
+    assert await ledger.flush(max_wait=10)
     async with sessions.begin() as session:
         card = await create_card(
             session, chat_id=7001, message_id=5, telegram_user_id=7001, call_id=call.ledger_id
@@ -216,7 +223,7 @@ async def test_prune_forgets_old_calls_and_their_history_but_keeps_the_cards(
         pruned = await store.prune_before(session, utcnow() + timedelta(seconds=1))
     assert pruned.calls == 1
     assert pruned.facts >= 2
-    assert await _history(sessions, call) == []
+    assert await _history(ledger, sessions, call) == []
     async with sessions() as session:
         row = await get_card(session, card.id)
     assert row is not None

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import asyncpg
-from dbtest_support import asyncpg_dsn, database_name, with_database
+from dbtest_support import refuse_connections
 from sqlalchemy import select
 
 from bot.events.intake import EventIntake
@@ -17,19 +16,6 @@ from db.migrate import upgrade_head
 from db.models import UisEventRecord
 
 BODY = b'{"call_session_id": 2500000001, "employee_id": 101, "leg_ids": [1, 2]}'
-
-
-async def _refuse_connections(url: str, refuse: bool) -> None:
-    name = database_name(url)
-    admin = await asyncpg.connect(asyncpg_dsn(with_database(url, "postgres")))
-    try:
-        await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {str(not refuse).lower()}')
-        if refuse:
-            await admin.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", name
-            )
-    finally:
-        await admin.close()
 
 
 async def test_an_event_taken_while_the_database_is_down_is_applied_once_it_is_back(
@@ -45,14 +31,14 @@ async def test_an_event_taken_while_the_database_is_down_is_applied_once_it_is_b
     intake = EventIntake(session_factory(engine), tmp_path / "event-journal", apply)
     await intake.start()
     try:
-        await _refuse_connections(empty_pg_url, refuse=True)
+        await refuse_connections(empty_pg_url, refuse=True)
         try:
             reply = await intake.receive("talk_started", BODY, "application/json", "10.0.0.1")
             assert reply.status == 200  # stored (locally): UIS need not send it again
             assert intake.stats.journaled == 1
             assert applied == []
         finally:
-            await _refuse_connections(empty_pg_url, refuse=False)
+            await refuse_connections(empty_pg_url, refuse=False)
         await intake.move_journaled()
         duplicate = await intake.receive("talk_started", BODY, "application/json", "10.0.0.1")
         assert duplicate.text == "duplicate"

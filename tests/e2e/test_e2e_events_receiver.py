@@ -53,6 +53,7 @@ async def _rows(here: World) -> list[UisEventRecord]:
 
 
 async def _facts(here: World, call_session_id: int) -> list[Any]:
+    assert await here.sandbox.runtime.calls.ledger.flush(max_wait=10)
     engine = create_engine(here.database_url)
     try:
         async with session_factory(engine)() as session:

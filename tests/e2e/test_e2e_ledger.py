@@ -20,6 +20,7 @@ RU = Lang.RU
 
 
 async def _ledger_rows(here: World, call_session_id: int) -> list[CallRecord]:
+    assert await here.sandbox.runtime.calls.ledger.flush(max_wait=10)
     engine = create_engine(here.database_url)
     try:
         async with session_factory(engine)() as session:
