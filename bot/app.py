@@ -268,6 +268,18 @@ def build_app(runtime: Runtime, bot: Bot) -> BotApp:
         return await expiry_watch.check_now(only_user=user_id)
 
     runtime.calls.on_card_live = warn_if_ending
+
+    async def warn_events_silent(call_id: int, seconds: float) -> None:
+        for admin_id in sorted(runtime.access.admin_ids):
+            admin = await runtime.access.member(admin_id)
+            lang = lang_for(admin.language_code if admin else None)
+            text = t(lang, "events.silent_admin", call_id=call_id, seconds=round(seconds))
+            try:
+                await bot.send_message(admin_id, text)
+            except Exception:
+                log.exception("could not warn admin %s that UIS events stopped", admin_id)
+
+    runtime.flow.on_silent = warn_events_silent
     return BotApp(
         runtime=runtime,
         bot=bot,

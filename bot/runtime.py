@@ -20,6 +20,7 @@ from bot.services.audit_bridge import AuditObserver
 from bot.services.auth import AuthService
 from bot.services.call_events import CallEvents
 from bot.services.calls import CallService
+from bot.services.event_flow import EventFlow, FlowState
 from bot.services.live import CallsRefresher, LivePoller
 from bot.settings import Settings
 from db.audit_writer import AuditWriter
@@ -46,6 +47,8 @@ class Runtime:
     refresher: CallsRefresher
     calls: CallService
     poller: LivePoller
+    # Whether UIS events reach us (the poll stops spending points on freshness while they do).
+    flow: EventFlow
     # UIS events in: None unless CALLBOT_EVENTS__SECRET and __PUBLIC_URL are set.
     events: EventReceiver | None = None
     event_intake: EventIntake | None = None
@@ -55,6 +58,7 @@ class Runtime:
         if self.event_intake is not None:
             await self.event_intake.close()
         await self.poller.stop()
+        self.flow.close()
         await self.calls.stop()
         await self.client.aclose()
         flushed = await self.audit.close(max_wait=10.0)
@@ -139,7 +143,16 @@ async def build_runtime(
     async def poll_tick() -> bool:
         return await calls.poll_tick()
 
-    poller = LivePoller(budget, poll_tick)
+    flow = EventFlow(enabled=settings.events.enabled)
+    poller = LivePoller(budget, poll_tick, events_flowing=lambda: flow.flowing)
+
+    def flow_changed(state: FlowState) -> None:
+        if state is FlowState.SILENT:
+            poller.refresh_soon("events silent")  # catch up now, then poll as without events
+        else:
+            poller.replan()  # flowing: the interval wait under way ends without a request
+
+    flow.on_change = flow_changed
     calls = CallService(
         client=client,
         auth=auth,
@@ -155,8 +168,9 @@ async def build_runtime(
     receiver = None
     if settings.events.enabled:
         assert settings.events.secret is not None
+        calls.ledger.watch(flow.call_changed)
         call_events = CallEvents(
-            sessions=sessions, ledger=calls.ledger, book=calls.book, sync=calls.sync
+            sessions=sessions, ledger=calls.ledger, book=calls.book, sync=calls.sync, flow=flow
         )
         event_intake = EventIntake(sessions, settings.data_dir / "event-journal", call_events.apply)
         receiver = EventReceiver(
@@ -179,6 +193,7 @@ async def build_runtime(
         refresher=refresher,
         calls=calls,
         poller=poller,
+        flow=flow,
         events=receiver,
         event_intake=event_intake,
     )

@@ -20,6 +20,7 @@ from bot.services.call_ledger import CallLedger
 from bot.services.call_sync import CallSync
 from bot.services.call_view import Phase
 from bot.services.card_book import CardBook
+from bot.services.event_flow import EventFlow
 from bot.services.tracked_call import TrackedCall
 from bot.texts import lang_for
 from db import users as user_store
@@ -39,17 +40,20 @@ class CallEvents:
         ledger: CallLedger,
         book: CardBook,
         sync: CallSync,
+        flow: EventFlow,
     ) -> None:
         self._sessions = sessions
         self._ledger = ledger
         self._book = book
         self._sync = sync
+        self._flow = flow
 
     def _tracked(self, event: ParsedEvent) -> TrackedCall | None:
         return self._ledger.tracked(event.call_session_id, event.text("external_id"))
 
     async def apply(self, event: ParsedEvent) -> None:
         call = self._tracked(event)
+        self._flow.heard(event.call_session_id, event.event, on_a_card=call is not None)
         if call is None:
             if not await self._open_card(event):
                 await self._ledger.event_for_untracked(event.call_session_id, event.event)
@@ -65,7 +69,7 @@ class CallEvents:
                 answered_by=event.text("employee_full_name"),
             )
         if call.end_announced and not call.is_final:
-            self._sync.refresh_soon()
+            self._sync.refresh_soon("end announced")  # rule 3: a snapshot confirms it
 
     async def _open_card(self, event: ParsedEvent) -> bool:
         """A call rings an employee (or one dials out from a desk phone): a card for the

@@ -33,7 +33,7 @@ LOST_START_LOOKUPS: tuple[float, ...] = (5.0, 15.0, 45.0, 120.0)
 class PollControl(Protocol):
     def wake(self) -> None: ...
 
-    def refresh_soon(self) -> None: ...
+    def refresh_soon(self, reason: str = ...) -> None: ...
 
 
 async def bound_api(auth: AuthService, actor: Actor) -> BoundCallApi:
@@ -71,9 +71,9 @@ class CallSync:
         self.lost_start_lookups = LOST_START_LOOKUPS
         self._lookups: dict[int, asyncio.Task[None]] = {}
 
-    def refresh_soon(self) -> None:
+    def refresh_soon(self, reason: str) -> None:
         if self.poll is not None:
-            self.poll.refresh_soon()
+            self.poll.refresh_soon(reason)
 
     def went_live(self, card: CardState) -> None:
         if not card.is_final and self.poll is not None:
@@ -93,7 +93,7 @@ class CallSync:
             if await self._ledger.missed_by(call, snapshot.taken_at, drawn_by=drawn_by):
                 return
             if poll_again and call.missed and not call.is_final:
-                self.refresh_soon()  # a second look decides whether it is over (rule 3)
+                self.refresh_soon("second look")  # decides whether it is over (rule 3)
             return
         if call.call_session_id is None:
             await self._ledger.found(call, info, snapshot.taken_at, drawn_by=drawn_by)

@@ -222,7 +222,7 @@ class CallService:
         if resumed:
             # At once, not after a poll interval: resolves starts cut off by the restart and
             # gives every taken-over card fresh buttons.
-            self.sync.refresh_soon()
+            self.sync.refresh_soon("restart")
         return len(resumed)
 
     async def poll_tick(self) -> bool:

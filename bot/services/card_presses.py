@@ -266,7 +266,7 @@ class CardPresses:
         # instead of one per press: points and latency).
         await self._ledger.acted(card.call, row, drawn_by=card.card_id)
         if row.confirm_by_refresh and not card.is_final:
-            self._sync.refresh_soon()
+            self._sync.refresh_soon(f"confirm {row.method}")
         return PressOutcome(toast=done[:190], update=await self._book.draw(card))
 
     async def _send_action(

@@ -12,6 +12,9 @@ Polling is an ordinary (non-priority) request, so the budget's reserve keeps it 
 taking the points an in-call action needs. A refresh asked for after an action comes after a
 short debounce, but never sooner than half a poll interval after the previous request, so even
 steady pressing costs at most twice the poll's share.
+
+While UIS events flow (``bot.services.event_flow``) the poll sends nothing on its own: cards
+follow the events, and a tick runs only when one is asked for (confirmations, second looks).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -104,6 +108,7 @@ class LivePoller:
         debounce: float = 0.3,
         action_gap_share: float = 0.5,
         clock: Callable[[], float] = time.monotonic,
+        events_flowing: Callable[[], bool] | None = None,
     ) -> None:
         self._budget = budget
         self._tick = tick
@@ -114,9 +119,16 @@ class LivePoller:
         self.debounce = debounce
         self.action_gap_share = action_gap_share
         self._clock = clock
+        # While UIS events flow, cards follow them: no tick for freshness, only asked ones.
+        self._events_flowing = events_flowing or (lambda: False)
+        self._asked: set[str] = set()  # why ticks were asked for since the last one
+        # Ticks by why they ran: "interval" (freshness), or the reasons asked for
+        # ("confirm hold.call", "second look", "end announced", "restart"…), joined.
+        self.ticks: Counter[str] = Counter()
         self._last_tick_at: float | None = None
         self._wake = asyncio.Event()
         self._soon = asyncio.Event()
+        self._replan = asyncio.Event()
         self._task = BackgroundTask("live-card-poll", self._run)
 
     def interval(self) -> float:
@@ -132,9 +144,10 @@ class LivePoller:
         """A card became live: start polling (no-op while already polling)."""
         self._wake.set()
 
-    def refresh_soon(self) -> None:
+    def refresh_soon(self, reason: str = "asked") -> None:
         """Someone acted on a call: refresh within ``debounce`` seconds instead of at the
         next interval. Everything asked for meanwhile shares that one request."""
+        self._asked.add(reason)
         self._soon.set()
         self._wake.set()
 
@@ -149,21 +162,35 @@ class LivePoller:
             delay = max(delay, earliest - self._clock())
         return delay
 
-    async def _wait_for_turn(self) -> None:
-        try:
-            async with asyncio.timeout(self.interval()):
-                await self._soon.wait()
-            await asyncio.sleep(self.action_delay())
-        except TimeoutError:
-            pass
+    def replan(self) -> None:
+        """Whether events flow changed: the wait under way follows the new state at once."""
+        self._replan.set()
+
+    async def _wait_for_turn(self) -> str:
+        """Wait for the next tick; returns why it runs."""
+        while True:
+            self._replan.clear()
+            wait = None if self._events_flowing() else self.interval()
+            try:
+                async with asyncio.timeout(wait):
+                    await _first_of(self._soon, self._replan)
+            except TimeoutError:
+                break
+            if self._soon.is_set():
+                await asyncio.sleep(self.action_delay())
+                break
         self._soon.clear()
+        reason = "+".join(sorted(self._asked)) if self._asked else "interval"
+        self._asked.clear()
+        return reason
 
     async def _run(self) -> None:
         while True:
             await self._wake.wait()
             self._wake.clear()
             while True:
-                await self._wait_for_turn()
+                reason = await self._wait_for_turn()
+                self.ticks[reason] += 1
                 self._last_tick_at = self._clock()
                 try:
                     any_live = await self._tick()
@@ -178,3 +205,12 @@ class LivePoller:
 
     async def stop(self) -> None:
         await self._task.stop()
+
+
+async def _first_of(*events: asyncio.Event) -> None:
+    waiters = [asyncio.ensure_future(event.wait()) for event in events]
+    try:
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()

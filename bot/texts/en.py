@@ -487,4 +487,11 @@ TEXTS: dict[str, str] = {
     ),
     "error.message_explained": "⚠️ <b>{title}</b>\n{explanation}\n👉 {action}",
     "error.mnemonic_line": "<i>Error code: <code>{mnemonic}</code></i>",
+    "events.silent_admin": (
+        "⚠️ <b>UIS events are not reaching the bot.</b>\n"
+        "No event arrived within {seconds} s for call {call_id}. Cards are kept fresh by "
+        "polling <code>list.calls</code> again, which spends points.\n"
+        "👉 Check the notifications in the UIS personal account (one per event, the URLs from "
+        "<code>callbot events templates</code>) and that the bot's events address is reachable."
+    ),
 }

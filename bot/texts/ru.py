@@ -502,4 +502,11 @@ TEXTS: dict[str, str] = {
     ),
     "error.message_explained": "⚠️ <b>{title}</b>\n{explanation}\n👉 {action}",
     "error.mnemonic_line": "<i>Код ошибки: <code>{mnemonic}</code></i>",
+    "events.silent_admin": (
+        "⚠️ <b>События UIS не доходят до бота.</b>\n"
+        "По звонку {call_id} за {seconds} с не пришло ни одного события. Карточки снова "
+        "обновляются запросами <code>list.calls</code>, а они тратят баллы.\n"
+        "👉 Проверьте уведомления в личном кабинете UIS (по одному на событие, адреса из "
+        "<code>callbot events templates</code>) и что адрес событий бота доступен."
+    ),
 }

@@ -18,6 +18,7 @@ import aiohttp
 import asyncpg
 
 from bot.app import build_app, build_bot, run_webhook
+from bot.events.catalog import EVENTS
 from bot.runtime import Runtime, build_runtime
 from db.migrate import upgrade_head
 from sandbox.telegram import CallbackAnswer, EmulatorError, TelegramEmulator, VisibleMessage
@@ -308,3 +309,31 @@ async def webhook_bot(
         finally:
             stop.set()
             await serving
+
+
+EVENTS_SECRET = "events-secret-" + "y" * 30
+
+
+@asynccontextmanager
+async def events_world(
+    tmp_path: Path, rendering: dict[str, str] | None = None, *, subscribe: bool = True
+) -> AsyncIterator[World]:
+    """The bot with events on, and (``subscribe``) the simulator subscribed to each event as
+    the README says: one notification per event, our URL, our body template."""
+    port = _free_port()
+    events = {
+        "secret": EVENTS_SECRET,
+        "public_url": "https://bot.example.com",
+        "host": "127.0.0.1",
+        "port": port,
+    }
+    async with world(tmp_path, events=events) as here:
+        notifier = here.sandbox.simulator.notifier
+        for spec in EVENTS if subscribe else ():
+            notifier.subscribe(
+                spec.slug,
+                f"http://127.0.0.1:{port}/uis/events/{EVENTS_SECRET}/{spec.slug}",
+                template=spec.body_template(),
+                rendering=rendering,
+            )
+        yield here

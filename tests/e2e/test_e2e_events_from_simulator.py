@@ -4,47 +4,18 @@ the templates `callbot events templates` prints; the card follows without anybod
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_kit import MANAGER, World, _free_port, world
+from e2e_kit import MANAGER, World, events_world
 from process_kit import visible
 
-from bot.events.catalog import EVENTS
 from bot.texts import Lang, t
 
 pytestmark = pytest.mark.e2e
 
 RU = Lang.RU
-SECRET = "events-secret-" + "y" * 30
-
-
-@asynccontextmanager
-async def connected(
-    tmp_path: Path, rendering: dict[str, str] | None = None
-) -> AsyncIterator[World]:
-    """The bot with events on, and the simulator subscribed to each event as the README says:
-    one notification per event, our URL, our body template."""
-    port = _free_port()
-    events = {
-        "secret": SECRET,
-        "public_url": "https://bot.example.com",
-        "host": "127.0.0.1",
-        "port": port,
-    }
-    async with world(tmp_path, events=events) as here:
-        notifier = here.sandbox.simulator.notifier
-        for spec in EVENTS:
-            notifier.subscribe(
-                spec.slug,
-                f"http://127.0.0.1:{port}/uis/events/{SECRET}/{spec.slug}",
-                template=spec.body_template(),
-                rendering=rendering,
-            )
-        yield here
 
 
 def _card_with(here: World, text: str, message_id: int | None = None) -> Any:
@@ -69,7 +40,7 @@ def _card_with(here: World, text: str, message_id: int | None = None) -> Any:
 async def test_an_inbound_call_rings_the_card_then_talks_then_ends(
     tmp_path: Path, rendering: dict[str, str] | None
 ) -> None:
-    async with connected(tmp_path, rendering) as here:
+    async with events_world(tmp_path, rendering) as here:
         polls_before = len(here.requests("list.calls"))
         placed = time.perf_counter()
         inbound = here.sim.place_inbound_call("79037777777", employee_id=101)
@@ -98,7 +69,7 @@ async def test_an_inbound_call_rings_the_card_then_talks_then_ends(
 async def test_duplicated_reordered_and_doubly_quoted_events_give_one_card_in_the_right_state(
     tmp_path: Path,
 ) -> None:
-    async with connected(tmp_path) as here:
+    async with events_world(tmp_path) as here:
         notifier = here.sandbox.simulator.notifier
         notifier.inject_fault("duplicate", count=10)
         notifier.inject_fault("doubled_quotes", count=10)
