@@ -12,6 +12,7 @@ assigned to that employee a card at once. Events are untrusted: such a card is c
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -28,6 +29,10 @@ from db.models import AccessState
 
 # Events that put a call on an employee's phone: its assigned user gets a card.
 _OPENS_A_CARD = {"waiting_for_answer": Phase.RINGING, "outbound_call": Phase.DIALING}
+
+# How many "inbound call" announcements wait for their ringing event (one per call in the
+# account's queue at once is plenty; the oldest go first).
+_ANNOUNCED_KEPT = 1000
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +52,9 @@ class CallEvents:
         self._book = book
         self._sync = sync
         self._flow = flow
+        # "Inbound call" comes before the phone rings and names what "waiting for answer" does
+        # not (the contact's name in UIS, the scenario): kept until the ringing card needs it.
+        self._announced: OrderedDict[int, ParsedEvent] = OrderedDict()
 
     def _tracked(self, event: ParsedEvent) -> TrackedCall | None:
         return self._ledger.tracked(event.call_session_id, event.text("external_id"))
@@ -54,6 +62,8 @@ class CallEvents:
     async def apply(self, event: ParsedEvent) -> None:
         call = self._tracked(event)
         self._flow.heard(event.call_session_id, event.event, on_a_card=call is not None)
+        if event.event == "inbound_call":
+            await self._announce(call, event)
         if call is None:
             if not await self._open_card(event):
                 await self._ledger.event_for_untracked(event.call_session_id, event.event)
@@ -82,22 +92,44 @@ class CallEvents:
             user = await user_store.user_for_employee(session, employee_id)
         if user is None or user.access is not AccessState.ALLOWED:
             return False
+        announced = self._announced.pop(event.call_session_id, None)
+
+        def told(name: str) -> str | None:
+            return event.text(name) or (announced.text(name) if announced else None)
+
         call = await self._ledger.open_event(
             call_session_id=event.call_session_id,
             phase=phase,
             employee_id=employee_id,
-            contact_number=event.text("contact_phone_number"),
-            virtual_number=event.text("virtual_phone_number"),
+            contact_number=told("contact_phone_number"),
+            virtual_number=told("virtual_phone_number"),
             direction="in" if phase is Phase.RINGING else "out",
             external_id=event.text("external_id"),
-            scenario_name=event.text("scenario_name"),
+            scenario_name=told("scenario_name"),
         )
         if call.is_final or self._book.cards_of(call):
             return True  # another event of the same call got here first
+        call.contact_name = call.contact_name or told("contact_full_name")
         card = await self._book.post_new(user.id, lang_for(user.language_code), call)
         if card is not None:
             self._sync.went_live(card)
         return True
+
+    async def _announce(self, call: TrackedCall | None, event: ParsedEvent) -> None:
+        """What "inbound call" tells: kept for the ringing card, or (it came late) added to it."""
+        if call is None:
+            self._announced[event.call_session_id] = event
+            while len(self._announced) > _ANNOUNCED_KEPT:
+                self._announced.popitem(last=False)
+            return
+        async with call.lock:
+            before = (call.contact_name, call.scenario_name, call.virtual_number)
+            call.contact_name = call.contact_name or event.text("contact_full_name")
+            call.scenario_name = call.scenario_name or event.text("scenario_name")
+            call.virtual_number = call.virtual_number or event.text("virtual_phone_number")
+            if (call.contact_name, call.scenario_name, call.virtual_number) != before:
+                for card in self._book.cards_of(call):
+                    await self._book.publish_card(card)
 
     @staticmethod
     def _leads_to(call: TrackedCall, event: ParsedEvent) -> Phase | None:

@@ -323,6 +323,8 @@ class CallLedger:
             call.answered_by = answered_by_in(view)
         call.recording_hint = None
         call.contact_number = info.contact_phone_number or call.contact_number
+        # A ringing card drawn from an event may lack it; list.calls names it.
+        call.virtual_number = call.virtual_number or info.virtual_phone_number
         started = None
         if info.start_time is not None:
             started = self._take_start_time(call, self.account_time(info.start_time))

@@ -89,6 +89,7 @@ class CardBook:
                     employee_phones={row.id: str(row.phones[0]) for row in employees if row.phones},
                     tags=[(row.id, row.name) for row in tags],
                     favourites=[],
+                    virtual_numbers={row.number: row.name for row in numbers if row.name},
                 )
                 self._catalog.virtual_numbers = [row.number for row in numbers]
             if not favourites:
@@ -100,6 +101,7 @@ class CardBook:
             employee_phones=base.employee_phones,
             tags=base.tags,
             favourites=[(row.id, row.label, row.target) for row in rows],
+            virtual_numbers=base.virtual_numbers,
         )
 
     # ------------------------------------------------------------------ cards

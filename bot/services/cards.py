@@ -130,6 +130,7 @@ class Names:
     employee_phones: Mapping[int, str]
     tags: Sequence[tuple[int, str]]
     favourites: Sequence[tuple[int, str, str]]  # (id, label, number)
+    virtual_numbers: Mapping[str, str] = field(default_factory=dict)  # number -> catalog name
 
 
 def _phase_key(card: CardState) -> str:
@@ -158,15 +159,21 @@ def _leg_status_key(leg: CallLeg) -> str:
 def card_text(card: CardState, names: Names, footer: str | None, now: datetime) -> str:
     lang = card.lang
     lines = [t(lang, "card.title", phase=Raw(t(lang, _phase_key(card))))]
-    lines.append(
-        t(lang, "card.contact", contact=display_phone(card.contact_number, masked=card.masked))
-    )
     call = card.call
+    contact = display_phone(card.contact_number, masked=card.masked)
+    if call.contact_name and not card.masked:
+        lines.append(t(lang, "card.contact_named", name=call.contact_name, contact=contact))
+    else:
+        lines.append(t(lang, "card.contact", contact=contact))
     if call.from_event:
         # What the events told of a call that came to the manager (an inbound call ringing).
         if call.virtual_number:
             number = display_phone(call.virtual_number)
-            lines.append(t(lang, "card.virtual_number", number=number))
+            line_name = names.virtual_numbers.get(call.virtual_number)
+            if line_name:
+                lines.append(t(lang, "card.virtual_number_named", number=number, name=line_name))
+            else:
+                lines.append(t(lang, "card.virtual_number", number=number))
         if call.scenario_name:
             lines.append(t(lang, "card.scenario", name=call.scenario_name))
         if call.calls_from_number and call.calls_from_number > 1:

@@ -43,6 +43,7 @@ class TrackedCall:
     from_event: bool = False
     confirmed: bool = True
     virtual_number: str | None = None
+    contact_name: str | None = None  # told by an event (UIS's contact card), never guessed
     scenario_name: str | None = None
     calls_from_number: int | None = None  # the ledger's count, shown on a ringing card
     answered_by: str | None = None  # who took a call that rang here

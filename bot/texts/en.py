@@ -249,6 +249,7 @@ TEXTS: dict[str, str] = {
     "card.contact": "Client: {contact}",
     "card.contact_named": "Client: {name}, {contact}",
     "card.virtual_number": "Virtual number: {number}",
+    "card.virtual_number_named": "Virtual number: {number} ({name})",
     "card.call_id": "Call ID: <code>{call_id}</code>",
     "card.duration": "Duration: {duration}",
     "card.legs_title": "Participants:",

@@ -261,6 +261,7 @@ TEXTS: dict[str, str] = {
     "card.contact": "Клиент: {contact}",
     "card.contact_named": "Клиент: {name}, {contact}",
     "card.virtual_number": "Виртуальный номер: {number}",
+    "card.virtual_number_named": "Виртуальный номер: {number} ({name})",
     "card.call_id": "ID звонка: <code>{call_id}</code>",
     "card.duration": "Длительность: {duration}",
     "card.legs_title": "Участники:",

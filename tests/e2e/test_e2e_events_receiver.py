@@ -242,3 +242,42 @@ async def test_a_forged_event_can_draw_a_card_but_never_act(tmp_path: Path) -> N
         answer, _card = await here.press(card, t(RU, "btn.hold"))
         assert here.requests("hold.call") == []
         assert answer.text in (t(RU, "alert.not_your_call"), t(RU, "alert.stale"))
+
+
+def _inbound(call: dict[str, Any]) -> str:
+    return (
+        f'{{"event": "inbound_call", "call_session_id": {call["call_session_id"]},'
+        ' "contact_phone_number": "79037777777", "virtual_phone_number": "74993720692",'
+        ' "contact_full_name": "Анна Смирнова", "scenario_name": "Продажи днём"}'
+    )
+
+
+@pytest.mark.parametrize("inbound_first", [True, False], ids=["inbound-first", "inbound-late"])
+async def test_the_ringing_card_is_completed_from_the_inbound_event_and_the_catalog(
+    tmp_path: Path, inbound_first: bool
+) -> None:
+    async with events_world(tmp_path) as (here, http):
+        call = here.sim.place_inbound_call("79037777777", employee_id=101)
+        bodies = [("inbound_call", _inbound(call)), ("waiting_for_answer", _waiting(call))]
+        for event, body in bodies if inbound_first else reversed(bodies):
+            assert (await http.post(f"/uis/events/{SECRET}/{event}", content=body)).is_success
+        named = visible(
+            t(RU, "card.contact_named", name="Анна Смирнова", contact="+7 903 777-77-77")
+        )
+        card = await here.emu.wait_for_bot_message(
+            MANAGER, predicate=lambda m: named in (m.text or ""), after=0, timeout=10
+        )
+        text = card.text or ""
+        assert visible(t(RU, "card.phase.ringing")) in text
+        # The virtual number by its catalog name, and the scenario UIS named.
+        line = t(
+            RU, "card.virtual_number_named", number="+7 499 372-06-92", name="Москва, отдел продаж"
+        )
+        assert visible(line) in text
+        assert visible(t(RU, "card.scenario", name="Продажи днём")) in text
+        ringing = [
+            m
+            for m in here.emu.visible_messages(MANAGER, from_bot=True)
+            if str(call["call_session_id"]) in (m.text or "")
+        ]
+        assert len(ringing) == 1
