@@ -15,6 +15,7 @@ from api.client import CallApiClient
 from bot.callbacks import CallbackSigner
 from bot.events.intake import EventIntake
 from bot.events.receiver import EventReceiver, RateLimiter
+from bot.events.secrets import AcceptedSecrets
 from bot.services.access import AccessService
 from bot.services.audit_bridge import AuditObserver
 from bot.services.auth import AuthService
@@ -25,6 +26,7 @@ from bot.settings import Settings
 from db.audit_writer import AuditWriter
 from db.crypto import TokenCipher, default_key_file, parse_keys, resolve_keys
 from db.engine import create_engine, session_factory
+from db.event_secrets import Rotation, load_rotation
 from db.press_tokens import PressTokens, open_press_tokens
 
 log = logging.getLogger(__name__)
@@ -52,6 +54,8 @@ class Runtime:
 
     async def close(self) -> None:
         """Stop background work, then flush the audit (bounded), then close connections."""
+        if self.events is not None:
+            await self.events.close()
         if self.event_intake is not None:
             await self.event_intake.close()
         await self.poller.stop()
@@ -159,9 +163,16 @@ async def build_runtime(
             sessions=sessions, ledger=calls.ledger, book=calls.book, sync=calls.sync
         )
         event_intake = EventIntake(sessions, settings.data_dir / "event-journal", call_events.apply)
+
+        async def stored_rotation() -> Rotation | None:
+            # `callbot events rotate-secret` stores the new secret (and the old one) here,
+            # encrypted: accepted beside the configured one until `--finish`.
+            async with sessions() as session:
+                return await load_rotation(session, cipher)
+
         receiver = EventReceiver(
             event_intake,
-            [settings.events.secret.get_secret_value()],
+            AcceptedSecrets([settings.events.secret.get_secret_value()], stored_rotation),
             RateLimiter(settings.events.rate_per_second, settings.events.rate_burst),
         )
     return Runtime(
