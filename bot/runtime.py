@@ -15,7 +15,7 @@ from api.client import CallApiClient
 from bot.callbacks import CallbackSigner
 from bot.events.intake import EventIntake
 from bot.events.receiver import EventReceiver, RateLimiter
-from bot.events.secrets import AcceptedSecrets
+from bot.events.secrets import RELOAD_EVERY, RETRY_AFTER_MISS, AcceptedSecrets
 from bot.services.access import AccessService
 from bot.services.audit_bridge import AuditObserver
 from bot.services.auth import AuthService
@@ -99,6 +99,31 @@ def resolve_cipher(
     return cipher, signer
 
 
+def accepted_event_secrets(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    cipher: TokenCipher,
+    *,
+    reload_every: float = RELOAD_EVERY,
+    retry_after_miss: float = RETRY_AFTER_MISS,
+) -> AcceptedSecrets:
+    """CALLBOT_EVENTS__SECRET, and a rotation's secrets stored by `callbot events rotate-secret`
+    (encrypted with ``cipher``): accepted beside it until `--finish`, read again without a
+    restart (at most ``reload_every`` seconds late; see bot/events/secrets.py)."""
+    assert settings.events.secret is not None
+
+    async def stored_rotation() -> Rotation | None:
+        async with sessions() as session:
+            return await load_rotation(session, cipher)
+
+    return AcceptedSecrets(
+        [settings.events.secret.get_secret_value()],
+        stored_rotation,
+        reload_every=reload_every,
+        retry_after_miss=retry_after_miss,
+    )
+
+
 async def build_runtime(
     settings: Settings,
     *,
@@ -163,16 +188,9 @@ async def build_runtime(
             sessions=sessions, ledger=calls.ledger, book=calls.book, sync=calls.sync
         )
         event_intake = EventIntake(sessions, settings.data_dir / "event-journal", call_events.apply)
-
-        async def stored_rotation() -> Rotation | None:
-            # `callbot events rotate-secret` stores the new secret (and the old one) here,
-            # encrypted: accepted beside the configured one until `--finish`.
-            async with sessions() as session:
-                return await load_rotation(session, cipher)
-
         receiver = EventReceiver(
             event_intake,
-            AcceptedSecrets([settings.events.secret.get_secret_value()], stored_rotation),
+            accepted_event_secrets(settings, sessions, cipher),
             RateLimiter(settings.events.rate_per_second, settings.events.rate_burst),
         )
     return Runtime(

@@ -115,10 +115,10 @@ class AcceptedSecrets:
         async with self._lock:
             if not self._older_than(unless_younger_than):
                 return  # another request read it while this one waited
-            self._loaded_at = self._clock()
             try:
                 rotation = await self._load()
             except Exception as exc:
+                self._loaded_at = self._clock()  # tried: the next try after the same pause
                 # The database is down (or a key is missing): keep what was accepted so far.
                 if not self._failing:
                     log.warning(
@@ -128,6 +128,9 @@ class AcceptedSecrets:
                     )
                 self._failing = True
                 return
+            # Only now: a request arriving while the read is under way waits for it (the lock)
+            # instead of being matched against what was accepted before.
+            self._loaded_at = self._clock()
             if self._failing:
                 log.info("reading the stored UIS events secrets works again")
             self._failing = False
