@@ -23,10 +23,14 @@ Command = Callable[[argparse.Namespace, Settings], int]
 
 
 def _cmd_health(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.health import check_heartbeat
+    from bot.health import check_heartbeat, dead_letter_detail
 
     report = check_heartbeat(settings.heartbeat_file, settings.health.max_age_seconds)
-    print(("healthy: " if report.healthy else "unhealthy: ") + report.detail)
+    # Dead letters are reported, never a failure: the exit code (what Docker restarts on) is
+    # the heartbeat's alone; see bot/health.py.
+    events = dead_letter_detail(settings)
+    detail = report.detail + (f"; {events}" if events else "")
+    print(("healthy: " if report.healthy else "unhealthy: ") + detail)
     return 0 if report.healthy else 1
 
 
