@@ -212,7 +212,24 @@ def _cmd_events(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _print_templates(settings: Settings, secret: str, *, show_secret: bool, format: str) -> None:
+TEMPLATES_INTRO = (
+    "In the UIS personal account: Notifications -> Add, one notification per event below;\n"
+    "channel HTTP, method POST, the URL and the body as printed (placeholders unquoted).\n"
+)
+ROTATION_INTRO = (
+    "In the UIS personal account: Notifications, for each event below open its notification\n"
+    "and replace the URL by the one printed (the method and the body stay as they are).\n"
+)
+
+
+def _print_templates(
+    settings: Settings,
+    secret: str,
+    *,
+    show_secret: bool,
+    format: str,
+    intro: str = TEMPLATES_INTRO,
+) -> None:
     """Per event: what the UIS account owner pastes, one notification per event."""
     from bot.events.catalog import EVENTS
     from bot.events.receiver import EVENTS_PREFIX
@@ -231,10 +248,7 @@ def _print_templates(settings: Settings, secret: str, *, show_secret: bool, form
     if format == "json":
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    print(
-        "In the UIS personal account: Notifications -> Add, one notification per event below;\n"
-        "channel HTTP, method POST, the URL and the body as printed (placeholders unquoted).\n"
-    )
+    print(intro)
     for row in rows:
         labels = row["uis_event"]
         assert isinstance(labels, dict)
@@ -374,8 +388,14 @@ def _cmd_events_rotate(args: argparse.Namespace, settings: Settings) -> int:
             f"a secret rotation started {started} is in progress: the same new secret again "
             "(`--restart` replaces it by a fresh one).\n"
         )
-    print("1. Change the URL of each UIS notification to the new one:\n")
-    _print_templates(settings, rotation.next_secret, show_secret=args.show_secret, format="text")
+    print("1. Give UIS the new URLs:\n")
+    _print_templates(
+        settings,
+        rotation.next_secret,
+        show_secret=args.show_secret,
+        format="text",
+        intro=ROTATION_INTRO,
+    )
     shown = rotation.next_secret if args.show_secret else "*** (add --show-secret to print it)"
     print(
         f"2. Set CALLBOT_EVENTS__SECRET={shown}\n"
