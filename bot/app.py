@@ -148,6 +148,8 @@ class BotApp:
         if self.runtime.event_intake is not None:
             # After the cards: an event stored but not applied by the last process finds them.
             await self.runtime.event_intake.start()
+        if self.runtime.events is not None:
+            self.runtime.events.start()  # reads a secret rotation's stored secrets
         self.expiry_watch.start()
         self.heartbeat.start()
 

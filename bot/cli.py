@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import hmac
 import json
 import logging
 import socket
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.logging_setup import redact, setup_logging
 from bot.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 log = logging.getLogger("callbot")
 
@@ -19,10 +23,14 @@ Command = Callable[[argparse.Namespace, Settings], int]
 
 
 def _cmd_health(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.health import check_heartbeat
+    from bot.health import check_heartbeat, dead_letter_detail
 
     report = check_heartbeat(settings.heartbeat_file, settings.health.max_age_seconds)
-    print(("healthy: " if report.healthy else "unhealthy: ") + report.detail)
+    # Dead letters are reported, never a failure: the exit code (what Docker restarts on) is
+    # the heartbeat's alone; see bot/health.py.
+    events = dead_letter_detail(settings)
+    detail = report.detail + (f"; {events}" if events else "")
+    print(("healthy: " if report.healthy else "unhealthy: ") + detail)
     return 0 if report.healthy else 1
 
 
@@ -182,37 +190,65 @@ def _cmd_ledger(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _cmd_events(args: argparse.Namespace, settings: Settings) -> int:
-    """`callbot events templates`: what the UIS account owner pastes, one notification per event."""
-    import json
+EVENTS_OFF = (
+    "UIS events are off: set CALLBOT_EVENTS__SECRET (32+ random characters) and "
+    "CALLBOT_EVENTS__PUBLIC_URL (https://...) first"
+)
 
+
+def _cmd_events(args: argparse.Namespace, settings: Settings) -> int:
+    """`callbot events templates|rotate-secret`: what UIS is given, and changing its secret."""
+    events = settings.events
+    if not events.enabled or events.secret is None or events.public_url is None:
+        return _fail(EVENTS_OFF)
+    if args.events_command == "rotate-secret":
+        return _cmd_events_rotate(args, settings)
+    _print_templates(
+        settings,
+        events.secret.get_secret_value(),
+        show_secret=args.show_secret,
+        format=args.format,
+    )
+    return 0
+
+
+TEMPLATES_INTRO = (
+    "In the UIS personal account: Notifications -> Add, one notification per event below;\n"
+    "channel HTTP, method POST, the URL and the body as printed (placeholders unquoted).\n"
+)
+ROTATION_INTRO = (
+    "In the UIS personal account: Notifications, for each event below open its notification\n"
+    "and replace the URL by the one printed (the method and the body stay as they are).\n"
+)
+
+
+def _print_templates(
+    settings: Settings,
+    secret: str,
+    *,
+    show_secret: bool,
+    format: str,
+    intro: str = TEMPLATES_INTRO,
+) -> None:
+    """Per event: what the UIS account owner pastes, one notification per event."""
     from bot.events.catalog import EVENTS
     from bot.events.receiver import EVENTS_PREFIX
 
-    events = settings.events
-    if not events.enabled or events.secret is None or events.public_url is None:
-        return _fail(
-            "UIS events are off: set CALLBOT_EVENTS__SECRET (32+ random characters) and "
-            "CALLBOT_EVENTS__PUBLIC_URL (https://...) first"
-        )
-    secret = events.secret.get_secret_value() if args.show_secret else "***"
+    shown = secret if show_secret else "***"
     rows = [
         {
             "event": spec.slug,
             "uis_event": {"ru": spec.label_ru, "en": spec.label_en},
-            "url": f"{events.public_url}{EVENTS_PREFIX}{secret}/{spec.slug}",
+            "url": f"{settings.events.public_url}{EVENTS_PREFIX}{shown}/{spec.slug}",
             "method": "POST",
             "body_template": spec.body_template(),
         }
         for spec in EVENTS
     ]
-    if args.format == "json":
+    if format == "json":
         print(json.dumps(rows, ensure_ascii=False, indent=2))
-        return 0
-    print(
-        "In the UIS personal account: Notifications -> Add, one notification per event below;\n"
-        "channel HTTP, method POST, the URL and the body as printed (placeholders unquoted).\n"
-    )
+        return
+    print(intro)
     for row in rows:
         labels = row["uis_event"]
         assert isinstance(labels, dict)
@@ -221,9 +257,166 @@ def _cmd_events(args: argparse.Namespace, settings: Settings) -> int:
         print(f"Method: {row['method']}")
         print(f"Body:   {row['body_template']}")
         print()
-    if not args.show_secret:
+    if not show_secret:
         print("The secret is masked: add --show-secret to print the URLs to paste.")
+
+
+def _same(one: str | None, other: str | None) -> bool:
+    if one is None or other is None:
+        return False
+    return hmac.compare_digest(one.encode(), other.encode())
+
+
+ROTATE_FINISH_HINT = (
+    "CALLBOT_EVENTS__SECRET still holds the old secret: set it to the new one (printed by "
+    "`callbot events rotate-secret --show-secret`) where the bot reads it (.env, compose), "
+    "restart the bot, then run `callbot events rotate-secret --finish` again; nothing changed"
+)
+ROTATE_UNKNOWN_HINT = (
+    "CALLBOT_EVENTS__SECRET holds neither the old nor the new secret of the rotation in "
+    "progress: set it to the new one (printed by `callbot events rotate-secret --show-secret`); "
+    "nothing changed"
+)
+
+
+def _cmd_events_rotate(args: argparse.Namespace, settings: Settings) -> int:
+    """`callbot events rotate-secret [--finish | --restart] [--show-secret]`.
+
+    The configured secret (CALLBOT_EVENTS__SECRET) cannot be changed by this command: it lives
+    in the environment. So a rotation is two steps around the operator's edits:
+
+    1. ``rotate-secret`` generates a new secret and stores it, with the configured (old) one,
+       encrypted in ``event_secrets``; a running bot accepts both within seconds, without a
+       restart. The operator pastes the new URLs into UIS, sets CALLBOT_EVENTS__SECRET to the
+       new value and restarts the bot: the old URLs keep working throughout, in either order.
+       Running it again while a rotation is in progress changes nothing: it shows the same new
+       secret again (e.g. with --show-secret); ``--restart`` replaces it by a fresh one (one
+       that leaked), allowed only while the environment does not hold it yet.
+    2. ``--finish`` (once CALLBOT_EVENTS__SECRET holds the new secret) deletes the stored
+       secrets: only the configured one stays valid. While the environment still holds the old
+       secret it refuses (exit 2) and changes nothing: finishing then would leave UIS's new
+       URLs without a bot that accepts them after its next restart.
+
+    Only ``--show-secret`` prints a secret; audit rows record the step, never a secret.
+    """
+    from datetime import UTC
+
+    from bot.runtime import resolve_cipher
+    from db.crypto import CryptoError
+    from db.engine import create_engine, session_factory
+    from db.event_secrets import Rotation, finish_rotation, load_rotation, start_rotation
+    from db.migrate import SchemaNotCurrentError, check_at_head
+
+    assert settings.events.secret is not None
+    configured = settings.events.secret.get_secret_value()
+    try:
+        cipher, _signer = resolve_cipher(settings, create_key_file=False)
+    except CryptoError as exc:
+        return _fail(str(exc))
+
+    async def step() -> tuple[str, Rotation | None]:
+        """What was done ("started", "shown", "finished", ...) and the rotation to show."""
+        import secrets
+
+        await check_at_head(settings.database_url)
+        engine = create_engine(settings.database_url)
+        try:
+            async with session_factory(engine).begin() as session:
+                rotation = await load_rotation(session, cipher)
+                env_is_next = rotation is not None and _same(configured, rotation.next_secret)
+                if args.finish:
+                    if rotation is None:
+                        return "nothing to finish", None
+                    if not env_is_next:
+                        old = _same(configured, rotation.previous_secret)
+                        return ("env is old" if old else "env is unknown"), rotation
+                    await finish_rotation(session)
+                    await _audit_rotation(session, "finish")
+                    return "finished", rotation
+                if rotation is not None and not args.restart:
+                    return ("env is new" if env_is_next else "shown"), rotation
+                if rotation is not None and env_is_next:
+                    return "restart refused", rotation
+                fresh = secrets.token_urlsafe(32)  # 43 characters, 256 bits
+                await start_rotation(session, cipher, next_secret=fresh, previous_secret=configured)
+                await _audit_rotation(session, "restart" if rotation else "start")
+                return ("restarted" if rotation else "started"), await load_rotation(
+                    session, cipher
+                )
+        finally:
+            await engine.dispose()
+
+    try:
+        outcome, rotation = _run_async(step())
+    except (SchemaNotCurrentError, CryptoError) as exc:
+        return _fail(str(exc))
+    if outcome == "nothing to finish":
+        print("no secret rotation in progress: CALLBOT_EVENTS__SECRET is the only secret accepted")
+        return 0
+    if outcome == "env is old":
+        return _fail(ROTATE_FINISH_HINT)
+    if outcome == "env is unknown":
+        return _fail(ROTATE_UNKNOWN_HINT)
+    if outcome == "restart refused":
+        return _fail(
+            "CALLBOT_EVENTS__SECRET already holds the new secret of the rotation in progress: "
+            "finish it (`callbot events rotate-secret --finish`), then start another"
+        )
+    assert rotation is not None
+    if outcome == "finished":
+        print(
+            "secret rotation finished: only CALLBOT_EVENTS__SECRET is accepted now; a running "
+            "bot stops accepting the old secret within seconds (one still running with the old "
+            "value keeps both until it is restarted: restart it)"
+        )
+        return 0
+    started = rotation.started_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    if outcome == "started" or outcome == "restarted":
+        print(
+            "new UIS events secret generated and stored encrypted; the running bot accepts it "
+            "beside the old one within seconds (no restart needed), until --finish.\n"
+        )
+    elif outcome == "env is new":
+        print(
+            f"a secret rotation started {started} is in progress and CALLBOT_EVENTS__SECRET "
+            "already holds the new secret: once the bot runs with it, run "
+            "`callbot events rotate-secret --finish`\n"
+        )
+        return 0
+    else:
+        print(
+            f"a secret rotation started {started} is in progress: the same new secret again "
+            "(`--restart` replaces it by a fresh one).\n"
+        )
+    print("1. Give UIS the new URLs:\n")
+    _print_templates(
+        settings,
+        rotation.next_secret,
+        show_secret=args.show_secret,
+        format="text",
+        intro=ROTATION_INTRO,
+    )
+    shown = rotation.next_secret if args.show_secret else "*** (add --show-secret to print it)"
+    print(
+        f"2. Set CALLBOT_EVENTS__SECRET={shown}\n"
+        "   where the bot reads it (.env, compose), and restart the bot.\n"
+        "3. Run `callbot events rotate-secret --finish`: the old secret stops working."
+    )
     return 0
+
+
+async def _audit_rotation(session: AsyncSession, step: str) -> None:
+    """One audit row per rotation step, in the same transaction; never a secret in it."""
+    from db.audit import AuditRecord, insert_audit_records
+    from db.models import AuditOutcome
+
+    connection = await session.connection()
+    record = AuditRecord.create(
+        method="callbot.events_rotate_secret",
+        outcome=AuditOutcome.OK,
+        params={"step": step, "actor": "callbot events rotate-secret"},
+    )
+    await insert_audit_records(connection, [record])
 
 
 def _cmd_catalog(args: argparse.Namespace, settings: Settings) -> int:
@@ -341,6 +534,24 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     templates.add_argument("--format", choices=("text", "json"), default="text")
     templates.add_argument(
         "--show-secret", action="store_true", help="print the URLs with the secret in them"
+    )
+    rotate = events_sub.add_parser(
+        "rotate-secret",
+        help="a new events secret, accepted beside the old one until --finish",
+    )
+    rotate_step = rotate.add_mutually_exclusive_group()
+    rotate_step.add_argument(
+        "--finish",
+        action="store_true",
+        help="once CALLBOT_EVENTS__SECRET holds the new secret: stop accepting the old one",
+    )
+    rotate_step.add_argument(
+        "--restart",
+        action="store_true",
+        help="replace the pending new secret by a fresh one (rotation in progress)",
+    )
+    rotate.add_argument(
+        "--show-secret", action="store_true", help="print the new secret and the URLs with it"
     )
     commands["events"] = _cmd_events
 

@@ -196,10 +196,10 @@ async def check_call_api(settings: Settings) -> Check:
 
 async def check_events(settings: Settings) -> Check:
     """UIS events: configured or not, and bodies refused in the last day (dead letters)."""
-    from datetime import UTC, datetime, timedelta
+    from datetime import UTC, datetime
 
     from db.engine import create_engine, session_factory
-    from db.events import dead_letters
+    from db.events import DEAD_LETTER_WINDOW, dead_letters
 
     if not settings.events.enabled:
         return Check(
@@ -210,7 +210,7 @@ async def check_events(settings: Settings) -> Check:
     engine = create_engine(settings.database_url)
     try:
         async with session_factory(engine)() as session:
-            dead = await dead_letters(session, datetime.now(UTC) - timedelta(days=1))
+            dead = await dead_letters(session, datetime.now(UTC) - DEAD_LETTER_WINDOW)
     except Exception as exc:
         return Check("uis events", False, f"cannot count dead letters: {type(exc).__name__}")
     finally:

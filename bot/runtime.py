@@ -15,6 +15,7 @@ from api.client import CallApiClient
 from bot.callbacks import CallbackSigner
 from bot.events.intake import EventIntake
 from bot.events.receiver import EventReceiver, RateLimiter
+from bot.events.secrets import RELOAD_EVERY, RETRY_AFTER_MISS, AcceptedSecrets
 from bot.services.access import AccessService
 from bot.services.audit_bridge import AuditObserver
 from bot.services.auth import AuthService
@@ -26,6 +27,7 @@ from bot.settings import Settings
 from db.audit_writer import AuditWriter
 from db.crypto import TokenCipher, default_key_file, parse_keys, resolve_keys
 from db.engine import create_engine, session_factory
+from db.event_secrets import Rotation, load_rotation
 from db.press_tokens import PressTokens, open_press_tokens
 
 log = logging.getLogger(__name__)
@@ -55,6 +57,8 @@ class Runtime:
 
     async def close(self) -> None:
         """Stop background work, then flush the audit (bounded), then close connections."""
+        if self.events is not None:
+            await self.events.close()
         if self.event_intake is not None:
             await self.event_intake.close()
         await self.poller.stop()
@@ -97,6 +101,31 @@ def resolve_cipher(
     )
     signer = CallbackSigner(hashlib.sha256(b"callbot/callback-signing/" + newest.encode()).digest())
     return cipher, signer
+
+
+def accepted_event_secrets(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    cipher: TokenCipher,
+    *,
+    reload_every: float = RELOAD_EVERY,
+    retry_after_miss: float = RETRY_AFTER_MISS,
+) -> AcceptedSecrets:
+    """CALLBOT_EVENTS__SECRET, and a rotation's secrets stored by `callbot events rotate-secret`
+    (encrypted with ``cipher``): accepted beside it until `--finish`, read again without a
+    restart (at most ``reload_every`` seconds late; see bot/events/secrets.py)."""
+    assert settings.events.secret is not None
+
+    async def stored_rotation() -> Rotation | None:
+        async with sessions() as session:
+            return await load_rotation(session, cipher)
+
+    return AcceptedSecrets(
+        [settings.events.secret.get_secret_value()],
+        stored_rotation,
+        reload_every=reload_every,
+        retry_after_miss=retry_after_miss,
+    )
 
 
 async def build_runtime(
@@ -175,7 +204,7 @@ async def build_runtime(
         event_intake = EventIntake(sessions, settings.data_dir / "event-journal", call_events.apply)
         receiver = EventReceiver(
             event_intake,
-            [settings.events.secret.get_secret_value()],
+            accepted_event_secrets(settings, sessions, cipher),
             RateLimiter(settings.events.rate_per_second, settings.events.rate_burst),
         )
     return Runtime(

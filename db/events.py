@@ -10,7 +10,7 @@ import enum
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -19,6 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import UisEventRecord
 from db.types import utcnow
+
+# `callbot doctor` and `callbot health` count the dead letters of this last stretch.
+DEAD_LETTER_WINDOW = timedelta(days=1)
 
 
 class EventState(enum.StrEnum):

@@ -8,7 +8,6 @@ path with the secret masked.
 
 from __future__ import annotations
 
-import hmac
 import time
 from collections.abc import Callable, Sequence
 
@@ -18,6 +17,7 @@ from aiohttp.abc import AbstractAccessLogger
 from bot.events.catalog import BY_SLUG
 from bot.events.intake import EventIntake
 from bot.events.parse import MAX_BODY_BYTES
+from bot.events.secrets import AcceptedSecrets
 
 EVENTS_PREFIX = "/uis/events/"
 ROUTE = EVENTS_PREFIX + "{secret}/{event}"
@@ -72,25 +72,36 @@ class RateLimiter:
 
 
 class EventReceiver:
-    def __init__(self, intake: EventIntake, secrets: Sequence[str], limiter: RateLimiter) -> None:
+    def __init__(
+        self,
+        intake: EventIntake,
+        secrets: Sequence[str] | AcceptedSecrets,
+        limiter: RateLimiter,
+    ) -> None:
         self._intake = intake
-        self._secrets = [secret.encode() for secret in secrets if secret]
+        # A plain list: those secrets only. AcceptedSecrets: also a rotation's stored ones
+        # (`callbot events rotate-secret`), read again without a restart (bot/events/secrets.py).
+        self.secrets = secrets if isinstance(secrets, AcceptedSecrets) else AcceptedSecrets(secrets)
         self._limiter = limiter
 
     def register(self, app: web.Application) -> None:
         app.router.add_post(ROUTE, self.handle)
 
-    def _known_secret(self, candidate: str) -> bool:
-        given = candidate.encode()
-        # Every configured secret is compared, so the time taken tells nothing either.
-        matches = [hmac.compare_digest(given, secret) for secret in self._secrets]
-        return any(matches)
+    def start(self) -> None:
+        """Watch the stored secrets of a rotation (in the background, while the bot runs)."""
+        self.secrets.start()
+
+    async def close(self) -> None:
+        await self.secrets.stop()
+
+    async def _known_secret(self, candidate: str) -> bool:
+        return await self.secrets.matches(candidate)
 
     async def handle(self, request: web.Request) -> web.Response:
         source = request.remote or "unknown"
         if not self._limiter.allow(source):
             return web.Response(status=429, text="Too Many Requests")
-        if not self._known_secret(request.match_info["secret"]):
+        if not await self._known_secret(request.match_info["secret"]):
             return web.Response(status=404, text="Not Found")
         event = request.match_info["event"]
         if event not in BY_SLUG:
