@@ -68,6 +68,9 @@ class CallEvents:
             if not await self._open_card(event):
                 await self._ledger.event_for_untracked(event.call_session_id, event.event)
             return
+        if event.event == "call_finished":
+            call.uis_talk_seconds = _seconds(event.text("talk_time_duration"))
+            call.uis_total_seconds = _seconds(event.text("total_time_duration"))
         async with call.lock:
             if call.call_session_id is None:
                 # Our start whose reply was lost: UIS's own event names its call.
@@ -147,3 +150,12 @@ class CallEvents:
             case "waiting_for_answer" if call.phase is Phase.STARTING:
                 return Phase.DIALING
         return None
+
+
+def _seconds(value: str | None) -> float | None:
+    """A duration UIS rendered (seconds, maybe "12" or "12.0"); None when absent or not one."""
+    try:
+        seconds = float(value) if value else None
+    except ValueError:
+        return None
+    return seconds if seconds is not None and 0 <= seconds < 86_400 * 7 else None

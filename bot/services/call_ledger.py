@@ -34,6 +34,7 @@ from bot.services.tracked_call import (
     TrackedCall,
     answered_by_in,
     legs_record,
+    note_tags,
     shown_state,
     tracked_from,
     who_did_not_answer,
@@ -317,6 +318,7 @@ class CallLedger:
             return False
         before_shown = shown_state(call)
         call.view = view
+        note_tags(call, [tag.tag_name or str(tag.tag_id) for tag in info.tags])
         if LegRole.ME in view.roles.values():
             call.confirmed = True  # UIS itself lists the user's employee on this call
         if after is Phase.ANSWERED_ELSEWHERE and call.answered_by is None:
@@ -411,6 +413,8 @@ class CallLedger:
             await self._forbidden(call, source, kind, after)
             return
         call.phase = after
+        if after in _ANSWERED and call.talk_started_at is None:
+            call.talk_started_at = datetime.now(UTC)
         if after is Phase.NO_ANSWER and call.unanswered_by is None:
             call.unanswered_by = who_did_not_answer(call.view)
         if after.is_final:

@@ -21,6 +21,7 @@ from bot.services.card_table import ACTIONS, Menu, accepts, opened_menu
 from bot.services.cards import DTMF_KEYS, CardState, Names, TransferTarget
 from bot.services.failures import NotSignedInError, failure_from
 from bot.services.presentation import display_phone, invalid_number_text
+from bot.services.tracked_call import note_tags
 from bot.texts import explain_error, t
 from db import call_settings as settings_store
 from db.cards import ConsumeStatus
@@ -261,6 +262,10 @@ class CardPresses:
             return await self._stale(actor, card)
         card.note = t(lang, "call.action_done", action=done)
         card.menu = row.stays_in
+        if action is Action.RELEASE:
+            card.call.released_by = actor.display_name or None
+        elif action is Action.TAG:
+            note_tags(card.call, [dict(names.tags).get(argument, str(argument))])
         # The state diagram says where a successful action leads; list.calls confirms it
         # shortly after in one shared refresh (one request for every card pressed meanwhile,
         # instead of one per press: points and latency).

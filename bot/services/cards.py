@@ -181,7 +181,9 @@ def card_text(card: CardState, names: Names, footer: str | None, now: datetime) 
     if card.call_session_id is not None:
         lines.append(t(lang, "card.call_id", call_id=card.call_session_id))
     view = card.view
-    if card.started_at is not None and card.phase.had_a_call:
+    if card.phase is Phase.FINISHED:
+        lines.extend(_summary(card))
+    elif card.started_at is not None and card.phase.had_a_call:
         end = card.ended_at if card.is_final and card.ended_at else now
         seconds = max(0.0, (end - card.started_at).total_seconds())
         lines.append(t(lang, "card.duration", duration=format_duration(lang, seconds)))
@@ -237,6 +239,28 @@ def card_text(card: CardState, names: Names, footer: str | None, now: datetime) 
     if footer:
         lines.append(f"<i>{footer}</i>")
     return "\n".join(lines)
+
+
+def _summary(card: CardState) -> list[str]:
+    """How a finished call went: total and talk time (UIS's figures when an event told them),
+    the tags it got, and who ended it from the bot."""
+    lang, call = card.lang, card.call
+    lines = []
+    total = call.uis_total_seconds
+    if total is None and card.started_at is not None and card.ended_at is not None:
+        total = max(0.0, (card.ended_at - card.started_at).total_seconds())
+    talk = call.uis_talk_seconds
+    if talk is None and call.talk_started_at is not None and card.ended_at is not None:
+        talk = max(0.0, (card.ended_at - call.talk_started_at).total_seconds())
+    if total is not None:
+        lines.append(t(lang, "card.summary.total", duration=format_duration(lang, total)))
+    if talk is not None and talk > 0:
+        lines.append(t(lang, "card.summary.talk", duration=format_duration(lang, talk)))
+    if call.tags_seen:
+        lines.append(t(lang, "card.tags", tags=", ".join(call.tags_seen)))
+    if call.released_by:
+        lines.append(t(lang, "card.summary.released_by", name=call.released_by))
+    return lines
 
 
 def _menu_prompt(card: CardState, names: Names) -> str | None:

@@ -47,6 +47,13 @@ class TrackedCall:
     scenario_name: str | None = None
     calls_from_number: int | None = None  # the ledger's count, shown on a ringing card
     answered_by: str | None = None  # who took a call that rang here
+    # For the summary a finished card ends with:
+    talk_started_at: datetime | None = None  # first seen answered (our clock)
+    tags_seen: list[str] = field(default_factory=list)  # names, in the order they appeared
+    released_by: str | None = None  # who ended it from the bot (our release.call)
+    # UIS's own figures from "call finished" (seconds), preferred to ours when told.
+    uis_talk_seconds: float | None = None
+    uis_total_seconds: float | None = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
 
     @property
@@ -147,3 +154,10 @@ def shown_state(call: TrackedCall) -> tuple[Any, ...]:
         legs,
         tags,
     )
+
+
+def note_tags(call: TrackedCall, names: list[str]) -> None:
+    """Tags seen on the call (a snapshot's, or ours just added), kept for its summary."""
+    for name in names:
+        if name and name not in call.tags_seen:
+            call.tags_seen.append(name)

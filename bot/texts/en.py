@@ -495,4 +495,7 @@ TEXTS: dict[str, str] = {
         "👉 Check the notifications in the UIS personal account (one per event, the URLs from "
         "<code>callbot events templates</code>) and that the bot's events address is reachable."
     ),
+    "card.summary.total": "Total time: {duration}",
+    "card.summary.talk": "Talk time: {duration}",
+    "card.summary.released_by": "Ended from the bot by {name}",
 }

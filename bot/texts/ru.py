@@ -510,4 +510,7 @@ TEXTS: dict[str, str] = {
         "👉 Проверьте уведомления в личном кабинете UIS (по одному на событие, адреса из "
         "<code>callbot events templates</code>) и что адрес событий бота доступен."
     ),
+    "card.summary.total": "Всего: {duration}",
+    "card.summary.talk": "Разговор: {duration}",
+    "card.summary.released_by": "Завершил из бота: {name}",
 }

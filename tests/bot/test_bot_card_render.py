@@ -11,7 +11,7 @@ from bot.services.call_view import LegRole, Phase, derive_view
 from bot.services.cards import CardState, Names, render_card
 from bot.services.presentation import display_phone
 from bot.services.tracked_call import TrackedCall
-from bot.texts import Lang, t
+from bot.texts import Lang, format_duration, t
 
 ME = 101
 CALLER = "79037777777"
@@ -120,3 +120,40 @@ def test_no_answer_says_whose_phone_did_not_answer() -> None:
     mine = _card(Phase.NO_ANSWER, unanswered_by=LegRole.ME)
     assert t(Lang.RU, "card.no_answer.contact") in _text(client)
     assert t(Lang.RU, "card.no_answer.me") in _text(mine)
+
+
+def test_a_finished_card_ends_with_a_summary() -> None:
+    card = _card(
+        Phase.FINISHED,
+        started_at=NOW - timedelta(seconds=95),
+        ended_at=NOW,
+        talk_started_at=NOW - timedelta(seconds=80),
+        tags_seen=["Горячий", "Повторный"],
+        released_by="Иван Петров",
+    )
+    lines = render_card(card, NAMES, None, NOW).text.splitlines()
+    assert t(Lang.RU, "card.summary.total", duration=format_duration(Lang.RU, 95)) in lines
+    assert t(Lang.RU, "card.summary.talk", duration=format_duration(Lang.RU, 80)) in lines
+    assert t(Lang.RU, "card.tags", tags="Горячий, Повторный") in lines
+    assert t(Lang.RU, "card.summary.released_by", name="Иван Петров") in lines
+    assert not any(line.startswith(t(Lang.RU, "card.duration", duration="")) for line in lines)
+
+
+def test_uis_figures_win_and_a_call_ended_elsewhere_names_nobody() -> None:
+    card = _card(
+        Phase.FINISHED,
+        started_at=NOW - timedelta(seconds=95),
+        ended_at=NOW,
+        talk_started_at=NOW - timedelta(seconds=80),
+        uis_talk_seconds=77.0,
+        uis_total_seconds=93.0,
+    )
+    text = render_card(card, NAMES, None, NOW).text
+    assert t(Lang.RU, "card.summary.total", duration=format_duration(Lang.RU, 93)) in text
+    assert t(Lang.RU, "card.summary.talk", duration=format_duration(Lang.RU, 77)) in text
+    assert t(Lang.RU, "card.summary.released_by", name="").split(":")[0] not in text
+    never_talked = _card(Phase.FINISHED, started_at=NOW - timedelta(seconds=20), ended_at=NOW)
+    assert (
+        t(Lang.RU, "card.summary.talk", duration="").split(":")[0]
+        not in render_card(never_talked, NAMES, None, NOW).text
+    )
