@@ -192,6 +192,7 @@ async def build_runtime(
         poll=poller,
         default_region=settings.callapi.default_region,
         account_zone=settings.callapi.zone,
+        events_flowing=lambda: flow.flowing,
     )
     event_intake = None
     receiver = None

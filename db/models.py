@@ -29,6 +29,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    false,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -128,6 +129,9 @@ class TelegramUser(Base):
     employee_phone: Mapped[str | None] = mapped_column(String(32))
     employee_assigned_by: Mapped[int | None] = mapped_column(BigInteger)
     employee_assigned_at: Mapped[datetime | None]
+    # On duty (/duty on): without UIS events, the bot watches list.calls for calls ringing
+    # the account's employees while at least one signed-in user is on duty.
+    on_duty: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -329,3 +329,24 @@ async def employee_of(session: AsyncSession, user_id: int) -> int | None:
 async def user_for_employee(session: AsyncSession, employee_id: int) -> TelegramUser | None:
     """The Telegram user assigned to a UIS employee (for routing call notifications)."""
     return await session.scalar(select(TelegramUser).where(TelegramUser.employee_id == employee_id))
+
+
+async def set_on_duty(session: AsyncSession, telegram_user_id: int, on_duty: bool) -> bool:
+    """Put a user on duty or take them off; False when the user is unknown."""
+    result = await session.execute(
+        update(TelegramUser)
+        .where(TelegramUser.id == telegram_user_id)
+        .values(on_duty=on_duty)
+        .returning(TelegramUser.id)
+    )
+    return result.first() is not None
+
+
+async def users_on_duty(session: AsyncSession) -> Sequence[TelegramUser]:
+    """Allowed users on duty, in the order they were first seen."""
+    query = (
+        select(TelegramUser)
+        .where(TelegramUser.on_duty.is_(True), TelegramUser.access == AccessState.ALLOWED)
+        .order_by(TelegramUser.first_seen_at, TelegramUser.id)
+    )
+    return (await session.scalars(query)).all()

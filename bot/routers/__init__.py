@@ -6,7 +6,7 @@ from aiogram import Router
 
 
 def all_routers() -> list[Router]:
-    from bot.routers import admin, cards, common, fallback, info, login, settings
+    from bot.routers import admin, cards, common, duty, fallback, info, login, settings
     from bot.routers import calls as calls_router
 
     # Presses on call cards first (the most frequent update; their callback data has its own
@@ -19,6 +19,7 @@ def all_routers() -> list[Router]:
         settings.router,
         admin.router,
         info.router,
+        duty.router,
         cards.router,
         calls_router.router,
         fallback.router,

@@ -18,6 +18,7 @@ from bot.services.call_ledger import CallLedger
 from bot.services.call_view import Phase
 from bot.services.card_book import CardBook
 from bot.services.cards import CardState
+from bot.services.duty import DutyWatch
 from bot.services.failures import Failure, NotSignedInError, failure_from
 from bot.services.live import CallsRefresher, Snapshot
 from bot.services.tracked_call import TrackedCall
@@ -62,6 +63,7 @@ class CallSync:
         refresher: CallsRefresher,
         auth: AuthService,
         poll: PollControl | None = None,
+        duty: DutyWatch | None = None,
     ) -> None:
         self._ledger = ledger
         self._book = book
@@ -69,6 +71,7 @@ class CallSync:
         self._auth = auth
         self.poll = poll
         self.lost_start_lookups = LOST_START_LOOKUPS
+        self.duty = duty  # the on-duty watch: the poll runs for it with no card open
         self._lookups: dict[int, asyncio.Task[None]] = {}
 
     def refresh_soon(self, reason: str) -> None:
@@ -119,13 +122,22 @@ class CallSync:
     # ------------------------------------------------------------------ background poll
 
     async def poll_tick(self) -> bool:
-        """One shared list.calls for every live card's call; cards redraw as their call moves."""
+        """One shared list.calls for every live card's call; cards redraw as their call moves.
+        While someone is on duty (``duty``) it also runs with no card open, for ringing calls."""
         live = self._book.live_cards()
-        if not live:
+        watching = self.duty is not None and await self.duty.active()
+        if not live and not watching:
             return False
-        newest = max(live, key=lambda card: card.card_id)
+        if live:
+            newest = max(live, key=lambda card: card.card_id)
+            actor: Actor | None = self._book.background_actor(newest)
+        else:
+            assert self.duty is not None
+            actor = await self.duty.poll_actor()
         try:
-            api = await bound_api(self._auth, self._book.background_actor(newest))
+            if actor is None:
+                raise NotSignedInError
+            api = await bound_api(self._auth, actor)
             snapshot = await self._refresher.refresh(api)
         except BudgetExceededError:
             return True
@@ -137,8 +149,10 @@ class CallSync:
                 continue  # not listed yet: its lookups decide when to give up
             async with call.lock:
                 await self.apply(call, snapshot)
+        if watching and self.duty is not None:
+            await self.duty.watch(snapshot)
         # A start still being looked for has its own few lookups: it keeps no poll running.
-        return any(card.phase is not Phase.STARTING for card in self._book.live_cards())
+        return watching or any(card.phase is not Phase.STARTING for card in self._book.live_cards())
 
     # ------------------------------------------------------------------ lost starts
 

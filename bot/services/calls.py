@@ -40,6 +40,7 @@ from bot.services.call_view import Phase
 from bot.services.card_book import CardBook, CardPoster, CardPublisher
 from bot.services.card_presses import CardPresses
 from bot.services.cards import CardState, Names
+from bot.services.duty import DutyWatch
 from bot.services.live import CallsRefresher
 from bot.texts import Lang, lang_for
 from db import ledger as ledger_store
@@ -61,14 +62,27 @@ class CallService:
         poll: PollControl | None = None,
         default_region: str = "RU",
         account_zone: tzinfo | None = None,
+        events_flowing: Callable[[], bool] = lambda: False,
     ) -> None:
         self._sessions = sessions
         self._auth = auth
         self._refresher = refresher
         self.ledger = CallLedger(sessions, account_zone=account_zone or ZoneInfo("Europe/Moscow"))
         self.book = CardBook(client=client, sessions=sessions, signer=signer, ledger=self.ledger)
+        self.duty = DutyWatch(
+            sessions=sessions,
+            ledger=self.ledger,
+            book=self.book,
+            auth=auth,
+            events_flowing=events_flowing,
+        )
         self.sync = CallSync(
-            ledger=self.ledger, book=self.book, refresher=refresher, auth=auth, poll=poll
+            ledger=self.ledger,
+            book=self.book,
+            refresher=refresher,
+            auth=auth,
+            poll=poll,
+            duty=self.duty,
         )
         self.starter = CallStarter(
             sessions=sessions,
@@ -223,10 +237,18 @@ class CallService:
             # At once, not after a poll interval: resolves starts cut off by the restart and
             # gives every taken-over card fresh buttons.
             self.sync.refresh_soon("restart")
+        elif self.sync.poll is not None and await self.duty.on_duty():
+            self.sync.poll.wake()  # someone is on duty: the watch goes on after a restart
         return len(resumed)
 
     async def poll_tick(self) -> bool:
         return await self.sync.poll_tick()
+
+    async def set_duty(self, actor: Actor, on_duty: bool) -> None:
+        """``/duty on``/``off``; going on duty starts the poll (it watches for ringing calls)."""
+        await self.duty.set(actor.user_id, on_duty)
+        if on_duty and self.sync.poll is not None:
+            self.sync.poll.wake()
 
     async def stop(self) -> None:
         """At shutdown: hand unfinished lookups to the next process, store the queued facts."""

@@ -18,6 +18,7 @@ USER_COMMANDS: tuple[str, ...] = (
     "scenario",
     "inform",
     "calls",
+    "duty",
     "block",
     "limits",
     "history",

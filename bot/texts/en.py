@@ -498,4 +498,27 @@ TEXTS: dict[str, str] = {
     "card.summary.total": "Total time: {duration}",
     "card.summary.talk": "Talk time: {duration}",
     "card.summary.released_by": "Ended from the bot by {name}",
+    "cmd.duty": "on-duty watch: ringing calls without UIS events (slower)",
+    "duty.on": (
+        "🟢 You are on duty. Calls ringing the account's employees get a card in their chats "
+        "within one poll interval (about {seconds} s; slower than UIS events), paid with your "
+        "sign-in's points. /duty off ends it."
+    ),
+    "duty.on_not_signed_in": (
+        "🟢 You are on duty, but the watch needs a signed-in user on duty: /login first."
+    ),
+    "duty.on_events_flow": (
+        "🟢 You are on duty. UIS events reach the bot, so ringing calls get their cards at once: "
+        "the watch waits and starts by itself if events stop."
+    ),
+    "duty.off": "⚪️ You are off duty.",
+    "duty.off_nobody_left": (
+        "⚪️ You are off duty. Nobody is on duty now: without UIS events no ringing card is drawn."
+    ),
+    "duty.status": "On duty: {names}.",
+    "duty.nobody": (
+        "Nobody is on duty. Without UIS events the bot sees a ringing call only while someone is: "
+        "/duty on."
+    ),
+    "duty.usage": "Send /duty on or /duty off (/duty alone says who is on duty).",
 }

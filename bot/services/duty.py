@@ -1,0 +1,155 @@
+"""The on-duty watch: ringing cards for an account whose UIS events are not connected.
+
+Without events the bot hears of an inbound call only through ``list.calls``. While at least one
+signed-in user is on duty (``/duty on``), the live poll keeps running even with no card open,
+with that user's credentials and within the poll's share of the points, and every call it
+finds ringing one of the account's employees gives the Telegram user assigned to that employee
+a ringing card (from then on the card is an ordinary card, moved by the same poll). It is
+slower than events: a card appears within one poll interval (4 s at 60 points a minute).
+While events flow the poll sends nothing on its own, so the watch stops with it.
+
+Like a card drawn from the "waiting for answer" event, a call gets one ringing card: the first
+employee the watch finds ringing (a scenario ringing several phones at once shows it to one).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections import OrderedDict
+from collections.abc import Callable
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from api.models import LegState
+from bot.services.actor import Actor
+from bot.services.auth import AuthService
+from bot.services.call_ledger import CallLedger
+from bot.services.call_view import Phase
+from bot.services.card_book import CardBook
+from bot.services.live import Snapshot
+from bot.texts import lang_for
+from db import users as user_store
+from db.models import AccessState
+
+log = logging.getLogger(__name__)
+
+# Calls already given a ringing card (or skipped), remembered so that a card that ended is not
+# drawn again while the call is still listed.
+_SEEN_KEPT = 2000
+
+
+@dataclasses.dataclass(frozen=True)
+class OnDuty:
+    user_id: int
+    name: str
+    language_code: str | None
+
+
+class DutyWatch:
+    def __init__(
+        self,
+        *,
+        sessions: async_sessionmaker[AsyncSession],
+        ledger: CallLedger,
+        book: CardBook,
+        auth: AuthService,
+        events_flowing: Callable[[], bool] = lambda: False,
+    ) -> None:
+        self._sessions = sessions
+        self._ledger = ledger
+        self._book = book
+        self._auth = auth
+        self._events_flowing = events_flowing
+        self._on_duty: list[OnDuty] | None = None  # read from the database once, then kept
+        self._seen: OrderedDict[int, None] = OrderedDict()
+        self.cards_opened = 0
+
+    async def on_duty(self) -> list[OnDuty]:
+        if self._on_duty is None:
+            async with self._sessions() as session:
+                rows = await user_store.users_on_duty(session)
+            self._on_duty = [
+                OnDuty(
+                    row.id,
+                    " ".join(part for part in (row.first_name, row.last_name) if part)
+                    or str(row.id),
+                    row.language_code,
+                )
+                for row in rows
+            ]
+        return self._on_duty
+
+    async def set(self, user_id: int, on_duty: bool) -> None:
+        async with self._sessions.begin() as session:
+            await user_store.set_on_duty(session, user_id, on_duty)
+        self._on_duty = None  # read again: names and order as stored
+
+    async def poll_actor(self) -> Actor | None:
+        """Whose credentials the watch polls with: the first on-duty user who is signed in.
+        None when nobody on duty is (the watch then waits: ``/duty`` says so)."""
+        for member in await self.on_duty():
+            actor = Actor(
+                user_id=member.user_id,
+                chat_id=member.user_id,
+                lang=lang_for(member.language_code),
+                language_code=member.language_code,
+            )
+            if await self._auth.credential_for(actor) is not None:
+                return actor
+        return None
+
+    async def active(self) -> bool:
+        """Whether the watch wants the poll to run: someone signed in is on duty and events
+        do not flow."""
+        if self._events_flowing() or not await self.on_duty():
+            return False
+        return await self.poll_actor() is not None
+
+    async def watch(self, snapshot: Snapshot) -> None:
+        """Ringing cards for the calls of ``snapshot`` that ring an assigned employee."""
+        for info in snapshot.calls.values():
+            if info.call_session_id in self._seen or info.direction == "out":
+                continue
+            if self._ledger.tracked(info.call_session_id, info.external_id) is not None:
+                continue  # a card shows it already (ours, or one opened with /calls)
+            ringing = [
+                leg.employee_id
+                for leg in info.legs
+                if leg.employee_id is not None and leg.state_kind is LegState.DIALING
+            ]
+            if not ringing:
+                continue
+            self._remember(info.call_session_id)
+            for employee_id in ringing:
+                if await self._ring(info.call_session_id, employee_id, snapshot):
+                    break
+
+    async def _ring(self, call_session_id: int, employee_id: int, snapshot: Snapshot) -> bool:
+        info = snapshot.calls[call_session_id]
+        async with self._sessions() as session:
+            user = await user_store.user_for_employee(session, employee_id)
+        if user is None or user.access is not AccessState.ALLOWED:
+            return False
+        call = await self._ledger.open_event(
+            call_session_id=call_session_id,
+            phase=Phase.RINGING,
+            employee_id=employee_id,
+            contact_number=info.contact_phone_number,
+            virtual_number=info.virtual_phone_number,
+            direction="in",
+            external_id=info.external_id,
+            scenario_name=None,
+        )
+        call.confirmed = True  # list.calls itself lists the employee on this call
+        if call.is_final or self._book.cards_of(call):
+            return True
+        card = await self._book.post_new(user.id, lang_for(user.language_code), call)
+        if card is not None:
+            self.cards_opened += 1
+        return card is not None
+
+    def _remember(self, call_session_id: int) -> None:
+        self._seen[call_session_id] = None
+        while len(self._seen) > _SEEN_KEPT:
+            self._seen.popitem(last=False)
