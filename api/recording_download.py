@@ -217,7 +217,10 @@ async def _checked_target(url: str, policy: DownloadPolicy, resolver: Resolver) 
         host_header = f"[{host}]:{port}"
     elif ":" in host:
         host_header = f"[{host}]"
-    pinned = httpx.URL(url).copy_with(host=address, port=port)
+    try:
+        pinned = httpx.URL(url).copy_with(host=address, port=port)
+    except (httpx.InvalidURL, ValueError):
+        raise RecordingRefused(Refusal.BAD_LINK, url) from None
     return _Target(pinned, host_header, host if scheme == "https" else None)
 
 

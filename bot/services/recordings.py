@@ -72,6 +72,8 @@ class RecordingDelivery:
         self.send_note: NoteSender | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._sent: OrderedDict[int, None] = OrderedDict()
+        # A recording may be 50 MB held in memory: a burst of events downloads two at a time.
+        self._downloads = asyncio.Semaphore(2)
 
     def trust_loopback_for_tests(self) -> None:
         """TEST ONLY (the sandbox and the tests call it; no setting does): recordings may come
@@ -132,14 +134,15 @@ class RecordingDelivery:
             if not link:
                 log.warning("recording of call %s: the event has no file_link", call_id)
                 return
-            try:
-                recording = await download_recording(link, self.policy)
-            except RecordingRefused as refused:
-                await self._refused(call_id, refused, recipients)
-                return
-            self._remember(call_id)
-            for recipient in recipients:
-                await self._send_file(recipient, call_id, recording)
+            async with self._downloads:
+                try:
+                    recording = await download_recording(link, self.policy)
+                except RecordingRefused as refused:
+                    await self._refused(call_id, refused, recipients)
+                    return
+                self._remember(call_id)
+                for recipient in recipients:
+                    await self._send_file(recipient, call_id, recording)
         except Exception:
             log.exception("could not deliver the recording of call %s", call_id)
 

@@ -256,7 +256,14 @@ async def test_plain_http_is_refused_unless_to_loopback_in_tests() -> None:
         )
     assert error.reason is Refusal.ADDRESS_NOT_PUBLIC
     assert server.log == []
-    for url in ("ftp://uiscom.ru/x", "file:///etc/passwd", "https://user:pw@uiscom.ru/x"):
+    for url in (
+        "ftp://uiscom.ru/x",
+        "file:///etc/passwd",
+        "https://user:pw@uiscom.ru/x",
+        "https://uiscom.ru:99999/x",
+        "https://[::1/x",
+        "not a link",
+    ):
         error = await refused(url, DownloadPolicy())
         assert error.reason in (Refusal.NOT_HTTPS, Refusal.BAD_LINK)
 
