@@ -21,12 +21,15 @@ from aiogram.types import (
     BotCommand,
     BotCommandScopeChat,
     BotCommandScopeDefault,
+    BufferedInputFile,
     CallbackQuery,
     ErrorEvent,
+    ReplyParameters,
     TelegramObject,
 )
 from aiohttp import web
 
+from api.recording_download import Recording
 from bot.bot_api_session import JsonBodySession
 from bot.card_messages import draw_card
 from bot.events.receiver import MaskingAccessLogger, serve_events
@@ -38,6 +41,7 @@ from bot.runtime import Runtime
 from bot.services.access import Member
 from bot.services.auth import SessionExpiryWatch
 from bot.services.calls import CardUpdate
+from bot.services.recordings import RecordingDelivery
 from bot.settings import BotMode, Settings
 from bot.telegram_session import ResilientRequests, was_reported
 from bot.texts import Lang, lang_for, t
@@ -207,6 +211,25 @@ async def _already_reported(event: ErrorEvent) -> bool:
     return UNHANDLED  # type: ignore[no-any-return]
 
 
+def _wire_recordings(bot: Bot, recordings: RecordingDelivery) -> None:
+    """Recordings go as a reply to the card (a card deleted meanwhile: sent all the same)."""
+
+    def reply_to(message_id: int) -> ReplyParameters:
+        return ReplyParameters(message_id=message_id, allow_sending_without_reply=True)
+
+    async def send_file(chat_id: int, message_id: int, recording: Recording, caption: str) -> None:
+        document = BufferedInputFile(recording.content, filename=recording.file_name)
+        await bot.send_document(
+            chat_id, document, caption=caption, reply_parameters=reply_to(message_id)
+        )
+
+    async def send_note(chat_id: int, message_id: int, text: str) -> None:
+        await bot.send_message(chat_id, text, reply_parameters=reply_to(message_id))
+
+    recordings.send_file = send_file
+    recordings.send_note = send_note
+
+
 def build_app(runtime: Runtime, bot: Bot) -> BotApp:
     dispatcher = Dispatcher(
         storage=MemoryStorage(),
@@ -248,6 +271,8 @@ def build_app(runtime: Runtime, bot: Bot) -> BotApp:
         return message.message_id
 
     runtime.calls.post = post
+    if runtime.recordings is not None:
+        _wire_recordings(bot, runtime.recordings)
 
     async def warn_expiry(user_id: int, expires_at: datetime) -> None:
         member = await runtime.access.member(user_id)

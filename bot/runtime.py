@@ -23,6 +23,7 @@ from bot.services.call_events import CallEvents
 from bot.services.calls import CallService
 from bot.services.event_flow import EventFlow, FlowState
 from bot.services.live import CallsRefresher, LivePoller
+from bot.services.recordings import RecordingDelivery
 from bot.settings import Settings
 from db.audit_writer import AuditWriter
 from db.crypto import TokenCipher, default_key_file, parse_keys, resolve_keys
@@ -54,6 +55,8 @@ class Runtime:
     # UIS events in: None unless CALLBOT_EVENTS__SECRET and __PUBLIC_URL are set.
     events: EventReceiver | None = None
     event_intake: EventIntake | None = None
+    # Call recordings to the employees on the call: None unless CALLBOT_RECORDINGS__ENABLED.
+    recordings: RecordingDelivery | None = None
 
     async def close(self) -> None:
         """Stop background work, then flush the audit (bounded), then close connections."""
@@ -61,6 +64,8 @@ class Runtime:
             await self.events.close()
         if self.event_intake is not None:
             await self.event_intake.close()
+        if self.recordings is not None:
+            await self.recordings.close()
         await self.poller.stop()
         self.flow.close()
         await self.calls.stop()
@@ -196,11 +201,21 @@ async def build_runtime(
     )
     event_intake = None
     receiver = None
+    recordings = None
+    if settings.events.enabled and settings.recordings.enabled:
+        recordings = RecordingDelivery(settings.recordings, sessions)
+    elif settings.recordings.enabled:
+        log.warning("CALLBOT_RECORDINGS__ENABLED has no effect: UIS events are off")
     if settings.events.enabled:
         assert settings.events.secret is not None
         calls.ledger.watch(flow.call_changed)
         call_events = CallEvents(
-            sessions=sessions, ledger=calls.ledger, book=calls.book, sync=calls.sync, flow=flow
+            sessions=sessions,
+            ledger=calls.ledger,
+            book=calls.book,
+            sync=calls.sync,
+            flow=flow,
+            recordings=recordings,
         )
         event_intake = EventIntake(sessions, settings.data_dir / "event-journal", call_events.apply)
         receiver = EventReceiver(
@@ -226,4 +241,5 @@ async def build_runtime(
         flow=flow,
         events=receiver,
         event_intake=event_intake,
+        recordings=recordings,
     )

@@ -23,6 +23,9 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings import SettingsError as SourceParseError
 
+from api.recording_download import DEFAULT_ALLOWED_HOSTS as RECORDING_HOSTS
+from api.recording_download import TELEGRAM_UPLOAD_LIMIT
+
 ENV_PREFIX = "CALLBOT_"
 ENV_NESTED_DELIMITER = "__"
 
@@ -234,6 +237,36 @@ class EventsSettings(BaseModel):
         return self
 
 
+class RecordingsSettings(BaseModel):
+    """Call recordings sent to the employees on the call (off by default: a recording is
+    personal data, and sending it means it passes through Telegram's servers)."""
+
+    enabled: bool = False
+    # Where a recording link (from an untrusted event) may point: these names and their
+    # subdomains. The UIS platform's own domains by default.
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(RECORDING_HOSTS)
+    )
+    # Larger recordings are not fetched: the user is told to open them in UIS. The default is
+    # what a bot may upload to Telegram.
+    max_bytes: int = Field(default=TELEGRAM_UPLOAD_LIMIT, ge=1, le=TELEGRAM_UPLOAD_LIMIT)
+    timeout_seconds: float = Field(default=20.0, gt=0, le=120)
+
+    _split_hosts = field_validator("allowed_hosts", mode="before")(_split_csv)
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _host_names(cls, value: list[str]) -> list[str]:
+        hosts = [host.strip().strip(".").lower() for host in value if host.strip()]
+        for host in hosts:
+            if not _HOST.fullmatch(host):
+                raise ValueError("expected host names such as uiscom.ru (no scheme, no path)")
+        return hosts
+
+
+_HOST = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")
+
+
 class AuditSettings(BaseModel):
     # How often the audit journal is flushed to disk (fdatasync). Every intent and row is in
     # the kernel at once (a killed process loses nothing); a power loss or kernel crash loses
@@ -263,6 +296,7 @@ class Settings(BaseSettings):
     health: HealthSettings = Field(default_factory=HealthSettings)
     events: EventsSettings = Field(default_factory=EventsSettings)
     audit: AuditSettings = Field(default_factory=AuditSettings)
+    recordings: RecordingsSettings = Field(default_factory=RecordingsSettings)
 
     @model_validator(mode="after")
     def _events_secret_is_its_own(self) -> Settings:

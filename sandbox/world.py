@@ -215,6 +215,9 @@ async def running_sandbox(
         await upgrade_head(settings.database_url)
         _quietly_create_key_file(settings)
         runtime = await build_runtime(settings)
+        if runtime.recordings is not None:
+            # TEST ONLY, and only here: the simulator serves recordings over http on loopback.
+            runtime.recordings.trust_loopback_for_tests()
         await seed_demo(runtime)
         app = build_app(runtime, build_bot(settings))
         stop = asyncio.Event()

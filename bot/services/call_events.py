@@ -22,6 +22,7 @@ from bot.services.call_sync import CallSync
 from bot.services.call_view import Phase
 from bot.services.card_book import CardBook
 from bot.services.event_flow import EventFlow
+from bot.services.recordings import RecordingDelivery
 from bot.services.tracked_call import TrackedCall
 from bot.texts import lang_for
 from db import users as user_store
@@ -46,12 +47,14 @@ class CallEvents:
         book: CardBook,
         sync: CallSync,
         flow: EventFlow,
+        recordings: RecordingDelivery | None = None,
     ) -> None:
         self._sessions = sessions
         self._ledger = ledger
         self._book = book
         self._sync = sync
         self._flow = flow
+        self._recordings = recordings  # None unless CALLBOT_RECORDINGS__ENABLED
         # "Inbound call" comes before the phone rings and names what "waiting for answer" does
         # not (the contact's name in UIS, the scenario): kept until the ringing card needs it.
         self._announced: OrderedDict[int, ParsedEvent] = OrderedDict()
@@ -62,6 +65,8 @@ class CallEvents:
     async def apply(self, event: ParsedEvent) -> None:
         call = self._tracked(event)
         self._flow.heard(event.call_session_id, event.event, on_a_card=call is not None)
+        if self._recordings is not None:
+            self._recordings.heard(event)  # "call recording ready": sent in the background
         if event.event == "inbound_call":
             await self._announce(call, event)
         if call is None:

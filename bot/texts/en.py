@@ -292,6 +292,18 @@ TEXTS: dict[str, str] = {
     "card.leg_status.unknown": "state unknown",
     "card.tags": "Tags: {tags}",
     "card.recording_on": "🔴 Recording",
+    "recording.caption": "🎙 Call recording, call {call_id}",
+    "recording.too_big": (
+        "🎙 The recording of call {call_id} is {size_mb} MB — more than the bot can send "
+        "through Telegram. Open it in the UIS personal account."
+    ),
+    "recording.too_big_over": (
+        "🎙 The recording of call {call_id} is over {size_mb} MB — more than the bot can send "
+        "through Telegram. Open it in the UIS personal account."
+    ),
+    "recording.unavailable": (
+        "🎙 Could not get the recording of call {call_id}. It is in the UIS personal account."
+    ),
     "card.transfer_target": "Transfer to: {target}",
     "card.updated_at": "Updated at {time}",
     "card.ask_tag": "Which tag?",

@@ -304,6 +304,18 @@ TEXTS: dict[str, str] = {
     "card.leg_status.unknown": "состояние неизвестно",
     "card.tags": "Теги: {tags}",
     "card.recording_on": "🔴 Идет запись",
+    "recording.caption": "🎙 Запись разговора, звонок {call_id}",
+    "recording.too_big": (
+        "🎙 Запись разговора (звонок {call_id}) весит {size_mb} МБ — больше, чем бот может "
+        "отправить в Telegram. Откройте её в личном кабинете UIS."
+    ),
+    "recording.too_big_over": (
+        "🎙 Запись разговора (звонок {call_id}) больше {size_mb} МБ — больше, чем бот может "
+        "отправить в Telegram. Откройте её в личном кабинете UIS."
+    ),
+    "recording.unavailable": (
+        "🎙 Запись разговора (звонок {call_id}) не удалось получить. Она есть в личном кабинете UIS."
+    ),
     "card.transfer_target": "Перевод на: {target}",
     "card.updated_at": "Обновлено в {time}",
     "card.ask_tag": "Какой тег поставить?",

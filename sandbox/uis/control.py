@@ -38,6 +38,9 @@ class SimulatorControl:
 
     def __init__(self, runtime: Runtime) -> None:
         self._rt = runtime
+        # Call ids whose recording file was requested over HTTP (GET /_sim/recordings/ID.wav),
+        # in order, whether it was ready or not: tests check what the bot fetched.
+        self.recording_downloads: list[int] = []
 
     # -- world state -----------------------------------------------------------------------
 

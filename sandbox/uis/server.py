@@ -324,7 +324,9 @@ def add_control_routes(app: web.Application, control: SimulatorControl) -> None:
 
     async def recording(request: web.Request) -> web.Response:
         try:
-            wav = control.recording(_int(request.match_info["call_id"], "call id"))
+            call_id = _int(request.match_info["call_id"], "call id")
+            control.recording_downloads.append(call_id)
+            wav = control.recording(call_id)
         except ControlError as exc:
             return _json_response({"error": exc.message}, exc.status)
         return web.Response(body=wav, content_type="audio/wav")

@@ -316,7 +316,11 @@ EVENTS_SECRET = "events-secret-" + "y" * 30
 
 @asynccontextmanager
 async def events_world(
-    tmp_path: Path, rendering: dict[str, str] | None = None, *, subscribe: bool = True
+    tmp_path: Path,
+    rendering: dict[str, str] | None = None,
+    *,
+    subscribe: bool = True,
+    **settings: Any,
 ) -> AsyncIterator[World]:
     """The bot with events on, and (``subscribe``) the simulator subscribed to each event as
     the README says: one notification per event, our URL, our body template."""
@@ -327,7 +331,7 @@ async def events_world(
         "host": "127.0.0.1",
         "port": port,
     }
-    async with world(tmp_path, events=events) as here:
+    async with world(tmp_path, events=events, **settings) as here:
         notifier = here.sandbox.simulator.notifier
         for spec in EVENTS if subscribe else ():
             notifier.subscribe(
