@@ -259,10 +259,29 @@ class Results:
     deliveries: dict[str, int] = field(default_factory=dict)
     statuses: dict[str, int] = field(default_factory=dict)
     bot_log_problems: list[str] = field(default_factory=list)
+    # The bot's per-address limit on event requests (CALLBOT_EVENTS__RATE_*), as run.
+    events_limit: str = "20/s, burst 100 (the bot's defaults)"
+
+
+async def wait_all(events: list[asyncio.Event]) -> None:
+    """Until every event is set, for at most CARD_TIMEOUT (what is not set by then is missing)."""
+    waiters = [asyncio.ensure_future(event.wait()) for event in events]
+    if not waiters:
+        return
+    _done, pending = await asyncio.wait(waiters, timeout=CARD_TIMEOUT)
+    for waiter in pending:
+        waiter.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
 
 
 class Bench:
-    def __init__(self, plan: Plan, database_url: str, data_dir: Path) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        database_url: str,
+        data_dir: Path,
+        events_limit: tuple[float, int] | None = None,
+    ) -> None:
         from db.crypto import generate_key
         from sandbox.telegram import TelegramEmulator
 
@@ -278,6 +297,10 @@ class Bench:
         self.probe = Probe(self.simulator, self.emulator)
         self.events_port = free_port()
         self.results = Results(plan)
+        self.events_limit = events_limit
+        if events_limit is not None:
+            rate, burst = events_limit
+            self.results.events_limit = f"{rate:g}/s, burst {burst} (raised for this run)"
         self.sim_url = ""
         self.emu_url = ""
 
@@ -305,6 +328,10 @@ class Bench:
                 "PYTHONUNBUFFERED": "1",
             }
         )
+        if self.events_limit is not None:
+            rate, burst = self.events_limit
+            environment["CALLBOT_EVENTS__RATE_PER_SECOND"] = f"{rate:g}"
+            environment["CALLBOT_EVENTS__RATE_BURST"] = str(burst)
         return environment
 
     def settings(self) -> Any:
@@ -420,17 +447,11 @@ class Bench:
         """Ring these users' employees at once, wait for every ringing card, answer every call
         at once, wait for every talk card."""
         timed = [self.probe.track(user_id(index), self.place(index)) for index in indexes]
-        await asyncio.wait(
-            [asyncio.ensure_future(item.card_seen.wait()) for item in timed], timeout=CARD_TIMEOUT
-        )
+        await wait_all([item.card_seen for item in timed])
         ringing = [item for item in timed if item.card is not None]
         for item in ringing:
             self.answer(item.call_session_id)
-        if ringing:
-            await asyncio.wait(
-                [asyncio.ensure_future(item.talk_seen.wait()) for item in ringing],
-                timeout=CARD_TIMEOUT,
-            )
+        await wait_all([item.talk_seen for item in ringing])
         await asyncio.sleep(0.1)  # the notifier's replies to the last POSTs are in
         return [self.probe.resolve(item) for item in timed]
 
@@ -689,6 +710,11 @@ def report(results: Results) -> None:
     counts = ", ".join(f"{k} {v}" for k, v in results.deliveries.items())
     statuses = ", ".join(f"HTTP {k}: {v}" for k, v in sorted(results.statuses.items()))
     print(f"  notifier deliveries: {counts} ({statuses})")
+    print(
+        f"  the bot's limit on event requests per sender address: {results.events_limit}; "
+        "a refused\n  delivery (429) is not retried (the simulator, like UIS as documented), "
+        "so its card never comes"
+    )
 
     print(
         f"\nLive poll, {POINTS_CARDS} calls in talk with their cards open, limits "
@@ -717,10 +743,11 @@ def report(results: Results) -> None:
         print("(smoke run: figures only prove the script works; not comparable with full runs)")
 
 
-async def run(plan: Plan) -> int:
+async def run(plan: Plan, events_limit: tuple[float, int] | None) -> int:
     async with temporary_database() as database_url:
         with tempfile.TemporaryDirectory(prefix="bench-events-") as data_dir:
-            results = await Bench(plan, database_url, Path(data_dir)).run()
+            bench = Bench(plan, database_url, Path(data_dir), events_limit)
+            results = await bench.run()
             report(results)
     return 0
 
@@ -730,6 +757,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="tiny CI run (~60 s)")
     parser.add_argument("--users", type=int, help="calls ringing at once (default 100)")
     parser.add_argument("--points-seconds", type=float, help="the points windows (default 60)")
+    parser.add_argument(
+        "--events-rate",
+        type=float,
+        help="the bot's event requests per second per sender (default: the bot's, 20)",
+    )
+    parser.add_argument(
+        "--events-burst", type=int, help="with --events-rate: its burst (default 10 x rate)"
+    )
     args = parser.parse_args(argv)
     import logging
 
@@ -740,7 +775,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.points_seconds:
         plan = dataclasses.replace(plan, points_seconds=args.points_seconds)
     started = time.perf_counter()
-    status = asyncio.run(run(plan))
+    events_limit = None
+    if args.events_rate:
+        events_limit = (args.events_rate, args.events_burst or round(10 * args.events_rate))
+    status = asyncio.run(run(plan, events_limit))
     print(f"\n(total run time {time.perf_counter() - started:.0f} s)")
     return status
 
