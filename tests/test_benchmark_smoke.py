@@ -104,3 +104,70 @@ def test_bench_audit_smoke_prints_no_verdict() -> None:
     assert "writer >=" in shown.stdout
     assert "MISS" not in shown.stdout
     assert "OK " not in shown.stdout
+
+
+def _events_report(plan_name: str) -> str:
+    bench = _load("bench_events.py")
+    plan = getattr(bench, plan_name)
+    fast, slow = [0.02] * 50, [0.02] * 98 + [0.4] * 2  # p99 0.4 s: over the 300 ms target
+    results = bench.Results(
+        plan=plan,
+        latencies=[
+            bench.Latencies(
+                label="1 call at a time",
+                calls=50,
+                ring_send_to_card=fast,
+                ring_queued_to_card=fast,
+                ring_post=fast,
+                talk_send_to_edit=fast,
+                talk_queued_to_edit=fast,
+            ),
+            bench.Latencies(
+                label="100 calls at once",
+                calls=100,
+                ring_send_to_card=slow,
+                ring_queued_to_card=slow,
+                ring_post=fast,
+                talk_send_to_edit=[0.02] * 99,
+                talk_queued_to_edit=[0.02] * 99,
+                missing_edits=1,
+            ),
+        ],
+        points=[
+            bench.Points(label="events not flowing", seconds=60.0, list_calls=15, points=15.0),
+            bench.Points(label="events flowing", seconds=60.0, list_calls=3, points=3.0),
+        ],
+    )
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        bench.report(results)
+    return out.getvalue()
+
+
+def test_bench_events_smoke_prints_no_verdict_but_a_full_run_does() -> None:
+    smoke = _events_report("SMOKE")
+    assert "MISS" not in smoke
+    assert ": OK" not in smoke
+    assert "events flowing / not flowing: 0.20x list.calls per minute" in smoke
+    full = _events_report("FULL")
+    assert "1 call at a time, ringing card: p99 20.0 ms   target <= 300 ms: OK" in full
+    assert "100 calls at once, ringing card: p99 400.0 ms   target <= 300 ms: MISS" in full
+    # A card that never came is a miss whatever the others' latency.
+    assert "100 calls at once, talk card: p99 20.0 ms, 1 missing   target <= 300 ms: MISS" in full
+
+
+def test_bench_events_smoke_runs_and_prints_no_verdict() -> None:
+    # The bench makes (and drops) its own database on the local server and spawns the bot.
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CALLBOT_")}
+    shown = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "bench_events.py"), "--smoke"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    assert "waiting for answer → ringing card" in shown.stdout
+    assert "list.calls/minute" in shown.stdout
+    assert "MISS" not in shown.stdout
+    assert ": OK" not in shown.stdout
