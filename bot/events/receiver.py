@@ -2,7 +2,8 @@
 
 One URL per event, the secret in the path (UIS offers no signature). A wrong secret or an
 unknown event is 404 (nothing tells a prober which part was wrong), a body over 64 KB is 413,
-a sender over its rate is 429. The secret never reaches a log line: the access log prints the
+a sender over its rate is 429 (a generous rate for UIS's bursts, a small one for requests
+with a wrong secret). The secret never reaches a log line: the access log prints the
 path with the secret masked.
 """
 
@@ -71,18 +72,26 @@ class RateLimiter:
         return True
 
 
+PROBE_RATE_PER_SECOND = 2.0
+PROBE_BURST = 30
+
+
 class EventReceiver:
     def __init__(
         self,
         intake: EventIntake,
         secrets: Sequence[str] | AcceptedSecrets,
         limiter: RateLimiter,
+        probe_limiter: RateLimiter | None = None,
     ) -> None:
         self._intake = intake
         # A plain list: those secrets only. AcceptedSecrets: also a rotation's stored ones
         # (`callbot events rotate-secret`), read again without a restart (bot/events/secrets.py).
         self.secrets = secrets if isinstance(secrets, AcceptedSecrets) else AcceptedSecrets(secrets)
         self._limiter = limiter
+        # Wrong secrets (someone guessing URLs) get a much smaller allowance than UIS, whose
+        # bursts must pass: 429 instead of 404 once a prober is over it.
+        self._probes = probe_limiter or RateLimiter(PROBE_RATE_PER_SECOND, PROBE_BURST)
 
     def register(self, app: web.Application) -> None:
         app.router.add_post(ROUTE, self.handle)
@@ -102,6 +111,8 @@ class EventReceiver:
         if not self._limiter.allow(source):
             return web.Response(status=429, text="Too Many Requests")
         if not await self._known_secret(request.match_info["secret"]):
+            if not self._probes.allow(source):
+                return web.Response(status=429, text="Too Many Requests")
             return web.Response(status=404, text="Not Found")
         event = request.match_info["event"]
         if event not in BY_SLUG:
