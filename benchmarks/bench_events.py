@@ -260,7 +260,7 @@ class Results:
     statuses: dict[str, int] = field(default_factory=dict)
     bot_log_problems: list[str] = field(default_factory=list)
     # The bot's per-address limit on event requests (CALLBOT_EVENTS__RATE_*), as run.
-    events_limit: str = "20/s, burst 100 (the bot's defaults)"
+    events_limit: str = field(default_factory=lambda: _default_events_limit())
 
 
 async def wait_all(events: list[asyncio.Event]) -> None:
@@ -296,6 +296,8 @@ class Bench:
         self.emulator = TelegramEmulator(bot_token=BOT_TOKEN, bot_username="uis_call_bot")
         self.probe = Probe(self.simulator, self.emulator)
         self.events_port = free_port()
+        self.bot_starts = 0
+        self.current_bot: Child | None = None  # the one to stop if a phase fails
         self.results = Results(plan)
         self.events_limit = events_limit
         if events_limit is not None:
@@ -571,17 +573,8 @@ class Bench:
             step(f"set-up: database, {plan.users} users with their own employee and key")
             await self.prepare_database()
             step(f"bot process: starting (events listener on 127.0.0.1:{self.events_port})")
-            bot = await Child.start(
-                [sys.executable, "-m", "bot.cli", "run"],
-                self.bot_environment(),
-                self.data_dir / "bot.log",
-            )
+            bot = await self.start_bot()
             try:
-                try:
-                    await self.emulator.wait_for_polling(timeout=120)
-                except Exception:
-                    print(bot.log_text()[-4000:], file=sys.stderr)
-                    raise
                 await self.run_phases(bot)
             except BaseException:
                 print(bot.log_text()[-4000:], file=sys.stderr)
@@ -592,12 +585,28 @@ class Bench:
                 raise
             finally:
                 step("bot process: stopping")
-                status = await bot.stop()
-                self.note_log_problems(bot, status)
+                last = self.current_bot or bot
+                status = await last.stop()
+                self.note_log_problems(last, status)
             summary = self.simulator.notifier.summary()
             self.results.deliveries = dict(summary["counts"])
             self.results.statuses = dict(self.probe.statuses)
         return self.results
+
+    async def start_bot(self) -> Child:
+        self.bot_starts += 1
+        bot = await Child.start(
+            [sys.executable, "-m", "bot.cli", "run"],
+            self.bot_environment(),
+            self.data_dir / f"bot-{self.bot_starts}.log",
+        )
+        self.current_bot = bot
+        try:
+            await self.emulator.wait_for_polling(timeout=120)
+        except Exception:
+            print(bot.log_text()[-4000:], file=sys.stderr)
+            raise
+        return bot
 
     async def start_chats(self) -> None:
         """Every user writes /start (a bot may only write to a user who wrote to it first)."""
@@ -610,7 +619,8 @@ class Bench:
             CARD_TIMEOUT * 3,
         )
 
-    async def run_phases(self, bot: Child) -> None:
+    async def run_phases(self, bot: Child) -> Child:
+        """Returns the bot process the phases ended with (events are connected to a new one)."""
         plan = self.plan
         step(f"{plan.users} users send /start")
         await self.start_chats()
@@ -618,6 +628,14 @@ class Bench:
         second = list(range(POINTS_CARDS, 2 * POINTS_CARDS))
         step(f"points, events not flowing: {POINTS_CARDS} cards, {plan.points_seconds:g} s")
         await self.measure_points("events not flowing", first, flowing=False)
+        # Connecting events is a deployment change: the account owner sets up the
+        # notifications and the bot is restarted. The process that ran without them rightly
+        # judged that events do not arrive (its calls ended without "call finished"), and
+        # would keep polling until an event proved otherwise.
+        step("bot process: restarting with events connected")
+        status = await bot.stop()
+        self.note_log_problems(bot, status)
+        bot = await self.start_bot()
         self.subscribe()
         step(f"points, events flowing: {POINTS_CARDS} cards, {plan.points_seconds:g} s")
         await self.measure_points("events flowing", second, flowing=True)
@@ -628,6 +646,14 @@ class Bench:
         await self.measure_latency("1 call at a time", sequential, bot)
         step(f"latency: {plan.users} calls at once")
         await self.measure_latency(f"{plan.users} calls at once", [users], bot)
+        return bot
+
+
+def _default_events_limit() -> str:
+    from bot.settings import EventsSettings
+
+    defaults = EventsSettings()
+    return f"{defaults.rate_per_second:g}/s, burst {defaults.rate_burst} (the bot's defaults)"
 
 
 # ----------------------------------------------------------------------------- report

@@ -12,8 +12,8 @@ Events count as flowing when a call the ledger saw got an event within ``PROBE_S
   - a call that ended without an event having said so (our release reply, a snapshot that
     missed it twice): "call finished" or "lost call" should follow.
 Any authenticated event for a call the bot expects one for satisfies the probe, and so does
-an end event for a call a card shows (a desk that only takes inbound calls has no call of ours
-to probe: its first call's "call finished" proves the events cards need most). A probe that
+any event for a call a card already shows (a desk that only takes inbound calls has no call of
+ours to probe: the "talk started" of its first ringing card proves it). A probe that
 expires unmet means events are not (or no longer all) reaching us: the state goes silent, the
 poll carries on as it did without events, and the admins are warned once per process.
 Until the first probe is settled the state is "waiting" and the poll works as without events:
@@ -99,9 +99,10 @@ class EventFlow:
         live card shows)."""
         if not self.enabled:
             return
-        if on_a_card and event in END_EVENTS:
-            # The events cards depend on most arrive: an inbound-only desk (no call of ours
-            # to probe) gets there with its first call's end.
+        if on_a_card:
+            # A call a card already shows got an event (not the one that drew the card):
+            # events about calls in progress arrive. An inbound-only desk (no call of ours to
+            # probe) gets there with its first ringing call's "talk started" or end.
             self._set(FlowState.FLOWING)
         probe = self._probes.get(call_session_id)
         if event in END_EVENTS and (probe is None or probe[0] != "end"):
