@@ -106,7 +106,6 @@ def callback_refusal(number: str, region: str) -> tuple[str, str] | None:
 
     The number must be one ``/call`` takes (a possible E.164 number), and neither premium-rate
     nor in another country than ``region``: a lost call event is no proof of who called."""
-    shown = display_phone(number) if number.isdigit() else number
     try:
         kind, digits = classify_dial_target(number, field="contact", region=region)
     except InvalidPhoneNumberError:
