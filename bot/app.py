@@ -34,12 +34,14 @@ from bot.bot_api_session import JsonBodySession
 from bot.card_messages import draw_card
 from bot.events.receiver import MaskingAccessLogger, serve_events
 from bot.health import Heartbeat
+from bot.keyboards import inline
 from bot.middlewares import ActorMiddleware, CommandLeavesFlow, DatabaseGuard, GroupMentions
 from bot.routers import all_routers
 from bot.routers.admin import notify_admins
 from bot.runtime import Runtime
 from bot.services.access import Member
 from bot.services.auth import SessionExpiryWatch
+from bot.services.call_types import ButtonData
 from bot.services.calls import CardUpdate
 from bot.services.recordings import RecordingDelivery
 from bot.settings import BotMode, Settings
@@ -149,6 +151,8 @@ class BotApp:
         resumed = await self.runtime.calls.resume_live_cards()
         if resumed:
             log.info("took over %d live call cards from the previous process", resumed)
+        if self.runtime.missed is not None:
+            await self.runtime.missed.resume()  # call-backs under way, followed again
         if self.runtime.event_intake is not None:
             # After the cards: an event stored but not applied by the last process finds them.
             await self.runtime.event_intake.start()
@@ -273,6 +277,14 @@ def build_app(runtime: Runtime, bot: Bot) -> BotApp:
     runtime.calls.post = post
     if runtime.recordings is not None:
         _wire_recordings(bot, runtime.recordings)
+
+    if runtime.missed is not None:
+
+        async def post_with_buttons(chat_id: int, text: str, rows: list[list[ButtonData]]) -> int:
+            message = await bot.send_message(chat_id, text, reply_markup=inline(rows))
+            return message.message_id
+
+        runtime.missed.post = post_with_buttons
 
     async def warn_expiry(user_id: int, expires_at: datetime) -> None:
         member = await runtime.access.member(user_id)

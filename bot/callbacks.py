@@ -63,6 +63,13 @@ class Action(enum.IntEnum):
     DENY_USER = 29
     REPEAT = 30
     TALK_OPTIONS_PAGE = 31
+    CALL_BACK = 32  # a missed call's Call back (a button outside a card)
+
+
+# The owner a button for anyone in a group chat is signed for (no Telegram user has id 0).
+ANYONE_IN_CHAT = 0
+# Buttons outside a card that may be signed for anyone in the chat.
+ANYONE_ACTIONS = frozenset({Action.CALL_BACK})
 
 
 def encode_token(raw: bytes) -> str:

@@ -155,6 +155,7 @@ def _cmd_ledger(args: argparse.Namespace, settings: Settings) -> int:
     from db.engine import create_engine
     from db.events import prune_events_before
     from db.ledger import DEFAULT_RETENTION_DAYS, PruneCounts, prune_before
+    from db.missed_calls import delete_missed_before
 
     if args.before is None:
         before = datetime.now(UTC) - timedelta(days=DEFAULT_RETENTION_DAYS)
@@ -178,6 +179,8 @@ def _cmd_ledger(args: argparse.Namespace, settings: Settings) -> int:
                     counts = await prune_before(session, before)
                     # Event bodies hold the same phone numbers: same retention.
                     await prune_events_before(session, before)
+                    # So do missed calls (their messages go with them).
+                    await delete_missed_before(session, before)
                     return counts
         finally:
             await engine.dispose()

@@ -23,6 +23,7 @@ from bot.services.call_events import CallEvents
 from bot.services.calls import CallService
 from bot.services.event_flow import EventFlow, FlowState
 from bot.services.live import CallsRefresher, LivePoller
+from bot.services.missed_calls import MissedCalls
 from bot.services.recordings import RecordingDelivery
 from bot.settings import Settings
 from db.audit_writer import AuditWriter
@@ -57,6 +58,8 @@ class Runtime:
     event_intake: EventIntake | None = None
     # Call recordings to the employees on the call: None unless CALLBOT_RECORDINGS__ENABLED.
     recordings: RecordingDelivery | None = None
+    # Missed calls from "lost call" events (UIS events on only).
+    missed: MissedCalls | None = None
 
     async def close(self) -> None:
         """Stop background work, then flush the audit (bounded), then close connections."""
@@ -206,9 +209,20 @@ async def build_runtime(
         recordings = RecordingDelivery(settings.recordings, sessions)
     elif settings.recordings.enabled:
         log.warning("CALLBOT_RECORDINGS__ENABLED has no effect: UIS events are off")
+    missed = None
     if settings.events.enabled:
         assert settings.events.secret is not None
         calls.ledger.watch(flow.call_changed)
+        missed = MissedCalls(
+            sessions=sessions,
+            ledger=calls.ledger,
+            book=calls.book,
+            starter=calls.starter,
+            auth=auth,
+            signer=signer,
+            admin_ids=settings.telegram.admin_ids,
+            account_zone=settings.callapi.zone,
+        )
         call_events = CallEvents(
             sessions=sessions,
             ledger=calls.ledger,
@@ -216,6 +230,7 @@ async def build_runtime(
             sync=calls.sync,
             flow=flow,
             recordings=recordings,
+            missed=missed,
         )
         event_intake = EventIntake(sessions, settings.data_dir / "event-journal", call_events.apply)
         receiver = EventReceiver(
@@ -242,4 +257,5 @@ async def build_runtime(
         events=receiver,
         event_intake=event_intake,
         recordings=recordings,
+        missed=missed,
     )

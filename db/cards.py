@@ -198,6 +198,20 @@ async def revoke_card_tokens(
     return len(result.all())
 
 
+async def revoke_action_token(
+    session: AsyncSession, token: str, now: datetime | None = None
+) -> bool:
+    """Void one unused button token (its button was taken away). True when it was unused."""
+    result = await session.execute(
+        update(ActionToken)
+        .where(ActionToken.token == token, ActionToken.consumed_at.is_(None))
+        .values(consumed_at=now or utcnow())
+        .returning(ActionToken.token)
+        .execution_options(synchronize_session=False)
+    )
+    return result.first() is not None
+
+
 async def purge_action_tokens(session: AsyncSession, before: datetime) -> int:
     """Housekeeping: delete tokens that expired before ``before``."""
     result = await session.execute(

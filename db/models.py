@@ -384,6 +384,76 @@ class EventSecretRecord(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class MissedCallState(enum.StrEnum):
+    OPEN = "open"  # nobody is calling back: the messages offer Call back
+    CLAIMED = "claimed"  # one user is calling back (``claimed_by``)
+    RESOLVED = "resolved"  # called back and talked, or the client got through on their own
+
+
+class MissedCallRecord(Base):
+    """Calls from one number that nobody answered, with one owner for the call-back.
+
+    A lost call from a number with an unresolved row less than a day old updates that row
+    (``missed_count``); otherwise a new row. The claim is one conditional UPDATE (``db
+    .missed_calls.claim``): exactly one user wins it. Holds phone numbers: pruned with the
+    ledger (``callbot ledger prune``).
+    """
+
+    __tablename__ = "missed_calls"
+    __table_args__ = (Index(None, "contact_number", "state"), Index(None, "last_missed_at"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contact_number: Mapped[str] = mapped_column(String(64))
+    contact_name: Mapped[str | None] = mapped_column(String(256))
+    virtual_number: Mapped[str | None] = mapped_column(String(64))
+    first_missed_at: Mapped[datetime]
+    last_missed_at: Mapped[datetime]
+    missed_count: Mapped[int] = mapped_column(Integer, default=1)
+    wait_seconds: Mapped[int | None] = mapped_column(Integer)  # the last lost call's wait
+    last_call_session_id: Mapped[int | None] = mapped_column(BigInteger)
+    state: Mapped[str] = mapped_column(String(16), default=MissedCallState.OPEN.value)
+    # What happened last: unanswered (a call-back nobody picked up), talked, got_through.
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    claimed_by: Mapped[int | None] = mapped_column(BigInteger)  # Telegram user
+    claimed_by_name: Mapped[str | None] = mapped_column(String(256))
+    claimed_at: Mapped[datetime | None]
+    # The ledger call of the call-back (its phase decides talked / unanswered).
+    callback_call_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("calls.id", ondelete="SET NULL"), index=True
+    )
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MissedCallMessage(Base):
+    """A Telegram message that shows a missed call (one per recipient chat)."""
+
+    __tablename__ = "missed_call_messages"
+    __table_args__ = (UniqueConstraint("chat_id", "message_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    missed_call_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("missed_calls.id", ondelete="CASCADE"), index=True
+    )
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    telegram_user_id: Mapped[int | None] = mapped_column(BigInteger)  # None: anyone in chat
+    language: Mapped[str] = mapped_column(String(8))
+    masked: Mapped[bool] = mapped_column(Boolean, default=False)
+    token: Mapped[str | None] = mapped_column(String(32))  # its Call back button's token
+
+
+class OnCallChat(Base):
+    """The group chat that gets missed calls nobody in particular was tried for (one row)."""
+
+    __tablename__ = "oncall_chat"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    bound_by: Mapped[int] = mapped_column(BigInteger)
+    bound_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class CallCard(Base):
     """A Telegram message that shows a ledger call, and whose buttons act on it for whom."""
 

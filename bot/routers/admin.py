@@ -369,6 +369,24 @@ async def group_key_given(message: Message, actor: Actor, rt: Runtime, state: FS
     await message.answer(t(lang, "admin.key_bound", fingerprint=saved.fingerprint, group=title))
 
 
+@router.message(Command("oncall_chat"))
+async def oncall_chat_command(message: Message, actor: Actor, rt: Runtime) -> None:
+    """/oncall_chat, sent in a group by an admin: missed calls nobody in particular was tried
+    for come to this group (stored in the database; a later binding replaces it)."""
+    lang = actor.lang
+    if not _is_admin(actor):
+        await _refuse(message, actor)
+        return
+    if actor.is_private_chat:
+        await message.answer(t(lang, "oncall.group_only"))
+        return
+    from db import missed_calls as missed_store
+
+    async with rt.sessions.begin() as session:
+        await missed_store.bind_oncall_chat(session, actor.chat_id, bound_by=actor.user_id)
+    await message.answer(t(lang, "oncall.bound"))
+
+
 @router.message(Command("audit"))
 async def audit_command(
     message: Message, command: CommandObject, actor: Actor, rt: Runtime

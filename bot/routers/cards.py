@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from aiogram import Bot, F
 from aiogram.filters import StateFilter
@@ -61,12 +62,38 @@ async def card_press(
     if outcome.alert is not None:
         await query.answer(outcome.alert[:200], show_alert=True)
         return
+    if outcome.loose is not None and outcome.loose[0] is Action.CALL_BACK:
+        await _call_back(query, actor, rt, outcome.loose[1])
+        return
     # Redraw first: the button's spinner is the progress indicator until the card shows
     # the result, then the toast repeats it.
     try:
         await _after_press(bot, actor, rt, state, outcome)
     finally:
         await query.answer(outcome.toast[:200] if outcome.toast else None)
+
+
+async def _call_back(
+    query: CallbackQuery, actor: Actor, rt: Runtime, payload: dict[str, Any]
+) -> None:
+    """Call back on a missed call: the service claims it and starts the call; the press is
+    answered whatever happens."""
+    alert: str | None = None
+    toast: str | None = None
+    try:
+        if rt.missed is None:
+            alert = t(actor.lang, "alert.stale")
+        else:
+            result = await rt.missed.call_back(actor, payload)
+            alert, toast = result.alert, result.toast
+    except Exception:
+        log.exception("Call back failed")
+        alert = t(actor.lang, "alert.missed_failed")
+    finally:
+        if alert is not None:
+            await query.answer(alert[:200], show_alert=True)
+        else:
+            await query.answer(toast[:200] if toast else None)
 
 
 @router.message(StateFilter(TransferFlow.number), when(F.text))

@@ -3,10 +3,11 @@
 What each event may say, by the ledger's rules: "talk started" moves a call that was ringing to
 the talk, "waiting for answer" carrying our external_id settles a start whose reply was lost,
 "call finished"/"lost call" announce the end (the next ``list.calls`` confirms it, one point),
-the rest go to the history. "Waiting for answer" (an inbound call rings an employee) and
-"outbound call" (dialled from a desk phone) for a call no card shows give the Telegram user
-assigned to that employee a card at once. Events are untrusted: such a card is confirmed by
-``list.calls`` before its first action.
+the rest go to the history. A "lost call" is also a missed call to call back, and an answered
+inbound call may settle one (``bot/services/missed_calls.py``). "Waiting for answer" (an
+inbound call rings an employee) and "outbound call" (dialled from a desk phone) for a call no
+card shows give the Telegram user assigned to that employee a card at once. Events are
+untrusted: such a card is confirmed by ``list.calls`` before its first action.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from bot.services.call_sync import CallSync
 from bot.services.call_view import Phase
 from bot.services.card_book import CardBook
 from bot.services.event_flow import EventFlow
+from bot.services.missed_calls import MissedCalls
 from bot.services.recordings import RecordingDelivery
 from bot.services.tracked_call import TrackedCall
 from bot.texts import lang_for
@@ -48,8 +50,10 @@ class CallEvents:
         sync: CallSync,
         flow: EventFlow,
         recordings: RecordingDelivery | None = None,
+        missed: MissedCalls | None = None,
     ) -> None:
         self._sessions = sessions
+        self._missed = missed
         self._ledger = ledger
         self._book = book
         self._sync = sync
@@ -67,6 +71,9 @@ class CallEvents:
         self._flow.heard(event.call_session_id, event.event, on_a_card=call is not None)
         if self._recordings is not None:
             self._recordings.heard(event)  # "call recording ready": sent in the background
+        if self._missed is not None:
+            # A lost call is told to whoever should call back; an answered one may settle it.
+            await self._missed.heard(event)
         if event.event == "inbound_call":
             await self._announce(call, event)
         if call is None:

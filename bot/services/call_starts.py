@@ -119,12 +119,12 @@ class CallStarter:
             except OutcomeUnknownError as exc:
                 card.note = self._book.explain(actor.lang, failure_from(exc))
                 self._sync.look_for_start(card, since=sent)
-                return StartOutcome(update=await self._book.draw(card))
+                return StartOutcome(update=await self._book.draw(card), call=call)
             except (CallApiClientError, NotSignedInError) as exc:
                 failure = failure_from(exc, request.kind.value)
                 card.note = self._book.explain(actor.lang, failure)
                 await self._ledger.start_refused(call, failure.mnemonic, drawn_by=card.card_id)
-                return StartOutcome(update=await self._book.draw(card))
+                return StartOutcome(update=await self._book.draw(card), call=call)
             await self._ledger.start_replied(call, call_session_id, drawn_by=card.card_id)
             # A call can take a moment to appear in list.calls: one miss changes nothing.
             await self._sync.sync(card, api, second_look=False)
@@ -132,7 +132,7 @@ class CallStarter:
             update = await self._book.draw(card)
         if self.on_card_live is not None:
             await self.on_card_live(actor.user_id)
-        return StartOutcome(update=update)
+        return StartOutcome(update=update, call=call)
 
     async def _send_start(
         self,

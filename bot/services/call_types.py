@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.callbacks import Action
+
+if TYPE_CHECKING:
+    from bot.services.tracked_call import TrackedCall
 
 
 class StartKind(enum.StrEnum):
@@ -55,6 +58,7 @@ class StartOutcome:
     update: CardUpdate | None = None
     missing: MissingInput | None = None
     error: str | None = None  # rendered HTML when the input itself was wrong
+    call: TrackedCall | None = None  # the ledger call of the start (its phase: what came of it)
 
 
 @dataclass

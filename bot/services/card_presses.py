@@ -9,7 +9,14 @@ from api.client import BoundCallApi
 from api.errors import CallApiClientError, OutcomeUnknownError
 from api.models import Message
 from api.phones import InvalidPhoneNumberError, PhoneKind, classify_dial_target
-from bot.callbacks import Action, BadCallbackData, CallbackSigner, Press
+from bot.callbacks import (
+    ANYONE_ACTIONS,
+    ANYONE_IN_CHAT,
+    Action,
+    BadCallbackData,
+    CallbackSigner,
+    Press,
+)
 from bot.services.actor import Actor
 from bot.services.auth import AuthService
 from bot.services.call_ledger import CallLedger
@@ -68,9 +75,12 @@ class CardPresses:
 
     async def press(self, actor: Actor, data: str) -> PressOutcome:
         lang = actor.lang
+        press: Press | None
         try:
             press = self._signer.unpack(actor.user_id, data)
         except BadCallbackData:
+            press = self._for_anyone(data)
+        if press is None:
             return PressOutcome(alert=await self._why_refused(actor, data))
         claim = await self._press_tokens.claim(press.token, telegram_user_id=actor.user_id)
         consumed = claim.result
@@ -114,6 +124,15 @@ class CardPresses:
                 return None
             card.note = None
             return await self._book.draw(card)
+
+    def _for_anyone(self, data: str) -> Press | None:
+        """A button outside a card signed for anyone in its (group) chat, e.g. Call back on the
+        on-call chat's missed call: its token, stored without an owner, is claimed as usual."""
+        try:
+            press = self._signer.unpack(ANYONE_IN_CHAT, data)
+        except BadCallbackData:
+            return None
+        return press if press.card_id == 0 and press.action in ANYONE_ACTIONS else None
 
     async def _why_refused(self, actor: Actor, data: str) -> str:
         card_id = CallbackSigner.card_id_of(data)

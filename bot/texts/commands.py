@@ -34,6 +34,7 @@ ADMIN_COMMANDS: tuple[str, ...] = (
     "assign",
     "catalog",
     "bindkey",
+    "oncall_chat",
     "audit",
 )
 # Someone not approved yet (or not allowed) can only learn what the bot is.
