@@ -585,9 +585,9 @@ class Bench:
                 raise
             finally:
                 step("bot process: stopping")
-                last = self.current_bot or bot
-                status = await last.stop()
-                self.note_log_problems(last, status)
+                stopping = self.current_bot or bot
+                status = await stopping.stop()
+                self.note_log_problems(stopping, status)
             summary = self.simulator.notifier.summary()
             self.results.deliveries = dict(summary["counts"])
             self.results.statuses = dict(self.probe.statuses)
