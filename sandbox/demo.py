@@ -78,6 +78,10 @@ TEXTS: dict[str, dict[str, str]] = {
             "[демо] входящий звонок с {contact} сотруднику {employee}, звонок {call}: "
             "он звонит; /calls покажет его"
         ),
+        "missed": (
+            "[демо] входящий звонок с {contact} сотруднику {employee}, звонок {call}: клиент "
+            "положил трубку, не дождавшись ответа"
+        ),
         "answered": "[демо] звонок {call}: ответил участник {leg} ({number})",
         "failed": "[демо] звонок {call}: участник {leg} ({number}) не ответил",
         "hung_up": "[демо] звонок {call}: участник {leg} ({number}) положил трубку",
@@ -110,6 +114,10 @@ TEXTS: dict[str, dict[str, str]] = {
             "[demo] inbound call from {contact} to employee {employee}, call {call}: "
             "it is ringing; /calls shows it"
         ),
+        "missed": (
+            "[demo] inbound call from {contact} to employee {employee}, call {call}: the client "
+            "hung up before anyone answered"
+        ),
         "answered": "[demo] call {call}: party {leg} ({number}) answered",
         "failed": "[demo] call {call}: party {leg} ({number}) did not answer",
         "hung_up": "[demo] call {call}: party {leg} ({number}) hung up",
@@ -130,8 +138,10 @@ Demo commands (everything else you type is sent to the bot as a chat message):
   !answer                the ringing party picks up (newest call first)
   !fail                  the ringing party does not answer (busy / no answer)
   !hangup                the client hangs up the newest active call
-  !inbound [NUMBER]      inbound call from NUMBER (default 79031234567) to employee 101;
-                         then /calls shows it
+  !inbound [NUMBER]      inbound call from NUMBER (default 79031234567) to employee 101:
+                         it rings your card (the simulator's events reach the bot)
+  !missed [NUMBER]       the same, but the client hangs up while it rings: a missed call
+                         with "Call back"
   !wait S                let S seconds pass (calls and the live card move on)
   !expect TEXT [S]       wait up to S s (default 20) until the bot shows TEXT; fails otherwise
   !calls                 the simulator's view of the calls
@@ -362,6 +372,7 @@ class DemoChat:
             "fail": self._fail,
             "hangup": self._hang_up,
             "inbound": self._inbound,
+            "missed": self._missed,
             "wait": self._wait,
             "expect": self._expect,
             "calls": self._calls,
@@ -456,6 +467,19 @@ class DemoChat:
             raise DemoLineError(f"the simulator refused the inbound call: {exc}") from None
         self.say(
             "inbound", contact=contact, employee=DEMO_EMPLOYEE_ID, call=call["call_session_id"]
+        )
+
+    async def _missed(self, arguments: list[str]) -> None:
+        contact = arguments[0] if arguments else INBOUND_CONTACT
+        control = self.sandbox.simulator.control
+        try:
+            call = control.place_inbound_call(contact, employee_id=DEMO_EMPLOYEE_ID)
+            caller = next(leg for leg in call["legs"] if leg.get("role") == "contact")
+            control.hang_up(call["call_session_id"], caller["leg_id"])
+        except Exception as exc:
+            raise DemoLineError(f"the simulator refused the inbound call: {exc}") from None
+        self.say(
+            "missed", contact=contact, employee=DEMO_EMPLOYEE_ID, call=call["call_session_id"]
         )
 
     async def _wait(self, arguments: list[str]) -> None:
