@@ -478,9 +478,7 @@ class DemoChat:
             control.hang_up(call["call_session_id"], caller["leg_id"])
         except Exception as exc:
             raise DemoLineError(f"the simulator refused the inbound call: {exc}") from None
-        self.say(
-            "missed", contact=contact, employee=DEMO_EMPLOYEE_ID, call=call["call_session_id"]
-        )
+        self.say("missed", contact=contact, employee=DEMO_EMPLOYEE_ID, call=call["call_session_id"])
 
     async def _wait(self, arguments: list[str]) -> None:
         seconds = self._seconds(arguments[0] if arguments else "1")
