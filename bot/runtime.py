@@ -209,20 +209,21 @@ async def build_runtime(
         recordings = RecordingDelivery(settings.recordings, sessions)
     elif settings.recordings.enabled:
         log.warning("CALLBOT_RECORDINGS__ENABLED has no effect: UIS events are off")
-    missed = None
+    # Missed calls come from "lost call" events, or (no events) from the on-duty watch.
+    missed = MissedCalls(
+        sessions=sessions,
+        ledger=calls.ledger,
+        book=calls.book,
+        starter=calls.starter,
+        auth=auth,
+        signer=signer,
+        admin_ids=settings.telegram.admin_ids,
+        account_zone=settings.callapi.zone,
+    )
+    calls.duty.missed = missed
     if settings.events.enabled:
         assert settings.events.secret is not None
         calls.ledger.watch(flow.call_changed)
-        missed = MissedCalls(
-            sessions=sessions,
-            ledger=calls.ledger,
-            book=calls.book,
-            starter=calls.starter,
-            auth=auth,
-            signer=signer,
-            admin_ids=settings.telegram.admin_ids,
-            account_zone=settings.callapi.zone,
-        )
         call_events = CallEvents(
             sessions=sessions,
             ledger=calls.ledger,

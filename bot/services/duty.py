@@ -8,6 +8,10 @@ a ringing card (from then on the card is an ordinary card, moved by the same pol
 slower than events: a card appears within one poll interval (4 s at 60 points a minute).
 While events flow the poll sends nothing on its own, so the watch stops with it.
 
+A ringing card that ends unanswered is a missed call (``MissedCalls``, as a "lost call" event
+would make it), with its Call back; one that is answered settles an earlier missed call from
+that number, as "talk started" would.
+
 Like a card drawn from the "waiting for answer" event, a call gets one ringing card: the first
 employee the watch finds ringing (a scenario ringing several phones at once shows it to one).
 """
@@ -18,21 +22,35 @@ import dataclasses
 import logging
 from collections import OrderedDict
 from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.models import LegState
+from bot.events.parse import ParsedEvent
 from bot.services.actor import Actor
 from bot.services.auth import AuthService
 from bot.services.call_ledger import CallLedger
 from bot.services.call_view import Phase
 from bot.services.card_book import CardBook
 from bot.services.live import Snapshot
+from bot.services.tracked_call import TrackedCall
 from bot.texts import lang_for
 from db import users as user_store
 from db.models import AccessState
 
 log = logging.getLogger(__name__)
+
+
+class MissedCallSink(Protocol):
+    """``bot.services.missed_calls.MissedCalls`` (which needs the call starter, so it is built
+    after the call service and cannot be imported here)."""
+
+    async def heard(self, event: ParsedEvent) -> None: ...
+
+
+_ANSWERED_HERE = frozenset({Phase.TALK, Phase.HOLD, Phase.DIALING_THIRD, Phase.CONSULTING})
 
 # Calls already given a ringing card (or skipped), remembered so that a card that ended is not
 # drawn again while the call is still listed.
@@ -64,6 +82,12 @@ class DutyWatch:
         self._on_duty: list[OnDuty] | None = None  # read from the database once, then kept
         self._seen: OrderedDict[int, None] = OrderedDict()
         self.cards_opened = 0
+        # Ringing cards the watch drew (ledger id -> when it rang), followed to the end: one
+        # that ends unanswered is a missed call, one answered may settle an earlier one.
+        self._watched: dict[int, datetime] = {}
+        # Set by the runtime, which builds the missed calls after the call service.
+        self.missed: MissedCallSink | None = None
+        ledger.watch(self._call_changed)
 
     async def on_duty(self) -> list[OnDuty]:
         if self._on_duty is None:
@@ -147,7 +171,41 @@ class DutyWatch:
         card = await self._book.post_new(user.id, lang_for(user.language_code), call)
         if card is not None:
             self.cards_opened += 1
+            self._watched[call.ledger_id] = datetime.now(UTC)
         return card is not None
+
+    async def _call_changed(self, call: TrackedCall, before: Phase, drawn_by: int | None) -> None:
+        """What a "lost call" or "talk started" event would have told, from the poll."""
+        rang_at = self._watched.get(call.ledger_id)
+        if rang_at is None or self.missed is None or call.call_session_id is None:
+            return
+        if call.phase is Phase.RINGING or before is not Phase.RINGING:
+            return
+        del self._watched[call.ledger_id]
+        employees = (call.employee_id,) if call.employee_id is not None else ()
+        fields: dict[str, str | None] = {
+            "contact_phone_number": call.contact_number,
+            "virtual_phone_number": call.virtual_number,
+            "direction": "in",
+        }
+        if call.phase in _ANSWERED_HERE:
+            event = "talk_started"  # the client got through: an earlier missed call is settled
+        elif call.is_final and call.phase is not Phase.ANSWERED_ELSEWHERE:
+            event = "lost_call"
+            waited = (datetime.now(UTC) - rang_at).total_seconds()
+            fields["wait_time_duration"] = str(round(waited))
+        else:
+            return
+        await self.missed.heard(
+            ParsedEvent(
+                event=event,
+                call_session_id=call.call_session_id,
+                leg_ids=(),
+                employee_ids=employees,
+                fields=fields,
+                salvaged=False,
+            )
+        )
 
     def _remember(self, call_session_id: int) -> None:
         self._seen[call_session_id] = None

@@ -67,6 +67,30 @@ async def test_on_duty_without_events_a_ringing_call_gets_a_card(tmp_path: Path)
         ]
         assert len(cards) == 1  # a call that ended is not drawn again
 
+        # A second call the client gives up on while it rings: a missed call, as a "lost call"
+        # event would have made it, with Call back.
+        lost = here.sim.place_inbound_call("79035555555", employee_id=101)
+        ringing = await here.emu.wait_for_bot_message(
+            MANAGER,
+            predicate=lambda m: (
+                visible(t(RU, "card.phase.ringing")) in (m.text or "")
+                and "+7 903 555-55-55" in (m.text or "")
+            ),
+            include_edits=False,
+            timeout=interval + 10,
+        )
+        caller = next(leg for leg in lost["legs"] if leg["role"] == "contact")
+        here.sim.hang_up(lost["call_session_id"], caller["leg_id"])
+        missed = await here.emu.wait_for_bot_message(
+            MANAGER,
+            predicate=lambda m: visible(t(RU, "missed.title")) in (m.text or ""),
+            include_edits=False,
+            timeout=interval * 3 + 10,
+        )
+        assert "+7 903 555-55-55" in (missed.text or "")
+        assert t(RU, "btn.call_back") in missed.button_texts
+        assert ringing.message_id != missed.message_id
+
         reply = await here.say("/duty off")
         assert reply.text == visible(t(RU, "duty.off_nobody_left"))
         await asyncio.sleep(interval + 1)  # the tick under way may still go out
