@@ -205,6 +205,11 @@ class LivePoller:
 
     async def stop(self) -> None:
         await self._task.stop()
+        if self.ticks:
+            # What the poll spent its list.calls on: freshness ("interval") apart from the
+            # confirmations no UIS event could give (after hold, make.call, transfer...).
+            spent = ", ".join(f"{reason} {count}" for reason, count in self.ticks.most_common())
+            log.info("live poll ticks by reason: %s", spent)
 
 
 async def _first_of(*events: asyncio.Event) -> None:
