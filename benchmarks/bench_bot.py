@@ -634,6 +634,59 @@ class Results:
     profile_path: Path | None = None
 
 
+async def prepare_users(database_url: str, settings: Any, users: int) -> None:
+    """What admins and users did before a run, for users 0..users-1: the catalog, each user
+    approved, linked to their own employee, and signed in with their own permanent key (the
+    same row /login stores after checking the key)."""
+    from bot.runtime import build_runtime
+    from db import catalog as catalog_store
+    from db.credentials import save_user_credential
+    from db.migrate import upgrade_head
+    from db.models import AccessState, CredentialKind
+
+    await upgrade_head(database_url)
+    runtime = await build_runtime(settings)
+    try:
+        await runtime.access.ensure_admins()
+        async with runtime.sessions.begin() as session:
+            await catalog_store.import_catalog(
+                session, build_catalog(users), filename="bench_catalog.json"
+            )
+        limit = asyncio.Semaphore(16)
+
+        async def admit(index: int) -> None:
+            async with limit:
+                access = runtime.access
+                await access.see(
+                    user_id(index),
+                    username=None,
+                    first_name=f"User {index}",
+                    last_name=None,
+                    language_code="ru",
+                    chat_id=user_id(index),
+                    chat_type="private",
+                    chat_title=None,
+                )
+                await access.set_access(ADMIN_ID, user_id(index), AccessState.ALLOWED)
+                await access.assign_employee(
+                    ADMIN_ID, user_id(index), employee_id(index), employee_phone(index)
+                )
+                async with runtime.sessions.begin() as session:
+                    await save_user_credential(
+                        session,
+                        runtime.cipher,
+                        user_id(index),
+                        kind=CredentialKind.PERMANENT_KEY,
+                        login=None,
+                        access_token=access_key(index),
+                        expires_at=None,
+                    )
+
+        await asyncio.gather(*(admit(index) for index in range(users)))
+    finally:
+        await runtime.close()
+
+
 class Bench:
     """The world (simulator + emulator + driver) and the phases run against it."""
 
@@ -701,54 +754,7 @@ class Bench:
 
     async def prepare_database(self) -> None:
         """What admins and users did before the run: approvals, links, stored keys."""
-        from bot.runtime import build_runtime
-        from db import catalog as catalog_store
-        from db.credentials import save_user_credential
-        from db.migrate import upgrade_head
-        from db.models import AccessState, CredentialKind
-
-        await upgrade_head(self.database_url)
-        runtime = await build_runtime(self.settings())
-        try:
-            await runtime.access.ensure_admins()
-            async with runtime.sessions.begin() as session:
-                await catalog_store.import_catalog(
-                    session, build_catalog(self.plan.users), filename="bench_catalog.json"
-                )
-            limit = asyncio.Semaphore(16)
-
-            async def admit(chat: ChatUnderTest) -> None:
-                async with limit:
-                    access = runtime.access
-                    await access.see(
-                        chat.user_id,
-                        username=None,
-                        first_name=f"User {chat.index}",
-                        last_name=None,
-                        language_code="ru",
-                        chat_id=chat.user_id,
-                        chat_type="private",
-                        chat_title=None,
-                    )
-                    await access.set_access(ADMIN_ID, chat.user_id, AccessState.ALLOWED)
-                    await access.assign_employee(
-                        ADMIN_ID, chat.user_id, employee_id(chat.index), employee_phone(chat.index)
-                    )
-                    # The same row /login stores after checking the key (checked below by use).
-                    async with runtime.sessions.begin() as session:
-                        await save_user_credential(
-                            session,
-                            runtime.cipher,
-                            chat.user_id,
-                            kind=CredentialKind.PERMANENT_KEY,
-                            login=None,
-                            access_token=access_key(chat.index),
-                            expires_at=None,
-                        )
-
-            await asyncio.gather(*(admit(chat) for chat in self.chats))
-        finally:
-            await runtime.close()
+        await prepare_users(self.database_url, self.settings(), self.plan.users)
         for chat in self.chats:
             self.emulator.add_user(chat.user_id, f"User {chat.index}", language_code="ru")
 

@@ -63,13 +63,11 @@ from bench_bot import (  # noqa: E402
     DEMO_POINTS_PER_MINUTE,
     HUGE_POINTS,
     Child,
-    access_key,
     build_account,
-    build_catalog,
     contact_phone,
     employee_id,
-    employee_phone,
     percentile,
+    prepare_users,
     step,
     temporary_database,
     user_id,
@@ -349,53 +347,7 @@ class Bench:
 
     async def prepare_database(self) -> None:
         """Approvals, links to employees, stored keys: what admins and users did before."""
-        from bot.runtime import build_runtime
-        from db import catalog as catalog_store
-        from db.credentials import save_user_credential
-        from db.migrate import upgrade_head
-        from db.models import AccessState, CredentialKind
-
-        await upgrade_head(self.database_url)
-        runtime = await build_runtime(self.settings())
-        try:
-            await runtime.access.ensure_admins()
-            async with runtime.sessions.begin() as session:
-                await catalog_store.import_catalog(
-                    session, build_catalog(self.plan.users), filename="bench_catalog.json"
-                )
-            limit = asyncio.Semaphore(16)
-
-            async def admit(index: int) -> None:
-                async with limit:
-                    access = runtime.access
-                    await access.see(
-                        user_id(index),
-                        username=None,
-                        first_name=f"User {index}",
-                        last_name=None,
-                        language_code="ru",
-                        chat_id=user_id(index),
-                        chat_type="private",
-                        chat_title=None,
-                    )
-                    await access.set_access(ADMIN_ID, user_id(index), AccessState.ALLOWED)
-                    await access.assign_employee(
-                        ADMIN_ID, user_id(index), employee_id(index), employee_phone(index)
-                    )
-                    async with runtime.sessions.begin() as session:
-                        await save_user_credential(
-                            session,
-                            runtime.cipher,
-                            user_id(index),
-                            kind=CredentialKind.PERMANENT_KEY,
-                            login=None,
-                            access_token=access_key(index),
-                            expires_at=None,
-                        )
-
-            await asyncio.gather(*(admit(index) for index in range(self.plan.users)))
-        finally:
-            await runtime.close()
+        await prepare_users(self.database_url, self.settings(), self.plan.users)
         for index in range(self.plan.users):
             self.emulator.add_user(user_id(index), f"User {index}", language_code="ru")
 
