@@ -20,6 +20,7 @@ import asyncpg
 from bot.app import build_app, build_bot, run_webhook
 from bot.events.catalog import EVENTS
 from bot.runtime import Runtime, build_runtime
+from bot.texts import Lang, t
 from db.migrate import upgrade_head
 from sandbox.telegram import CallbackAnswer, EmulatorError, TelegramEmulator, VisibleMessage
 from sandbox.uis import ManualClock, Simulator, SimulatorOptions, demo_account
@@ -139,6 +140,15 @@ class World:
             chat_id, text_contains="Звоню", include_edits=False, timeout=15
         )
         return await self._drawn_card(chat_id, placeholder.message_id)
+
+    async def talking_call(self) -> tuple[VisibleMessage, int]:
+        """/call, both parties answer, Refresh: the card in the talk and the call's id."""
+        card = await self.start_call()
+        call_id = self.call_id()
+        self.answer_all(call_id)
+        _, card = await self.press(card, t(Lang.RU, "btn.refresh"))
+        assert t(Lang.RU, "card.phase.talk") in (card.text or ""), card.text
+        return card, call_id
 
     def card(self, message_id: int, user_id: int = MANAGER) -> VisibleMessage:
         message = self.emu.message(user_id, message_id)

@@ -12,7 +12,6 @@ from process_kit import visible
 
 from bot.services.presentation import display_phone
 from bot.texts import Lang, format_duration, t
-from sandbox.telegram import VisibleMessage
 
 pytestmark = pytest.mark.e2e
 
@@ -27,15 +26,6 @@ def _duration_line(seconds: float) -> str:
 DURATION_PREFIX = visible(t(RU, "card.duration", duration=""))
 
 
-async def _talking(here: World) -> tuple[VisibleMessage, int]:
-    card = await here.start_call()
-    call_id = here.call_id()
-    here.answer_all(call_id)
-    _, card = await here.press(card, t(RU, "btn.refresh"))
-    assert t(RU, "card.phase.talk") in (card.text or "")
-    return card, call_id
-
-
 def _minute_remaining(here: World) -> int:
     remaining: int = here.sim.points()["limits"]["minute_remaining"]
     return remaining
@@ -45,7 +35,7 @@ async def test_recovery_actions_are_never_refused_for_points(tmp_path: Path) -> 
     async with world(tmp_path) as here:
         here.sim.advance(60)  # a fresh minute window of the account, then a 10-points tariff
         here.sim.set_limits(points_per_minute=10)
-        card, call_id = await _talking(here)
+        card, call_id = await here.talking_call()
         # Spend the minute down to 2 points with in-call actions (the live poll stops below
         # the reserve, so nothing else spends meanwhile).
         record = [t(RU, "btn.record_on"), t(RU, "btn.record_off")]
@@ -167,7 +157,7 @@ async def test_an_inbound_card_names_the_caller_and_counts_the_real_duration(
 
 async def test_header_and_participants_agree_right_after_hold(tmp_path: Path) -> None:
     async with world(tmp_path) as here:
-        card, _call_id = await _talking(here)
+        card, _call_id = await here.talking_call()
         _, card = await here.press(card, t(RU, "btn.hold"))
         text = card.text or ""
         assert t(RU, "card.phase.hold") in text
