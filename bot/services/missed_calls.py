@@ -61,6 +61,9 @@ TOKEN_TTL = timedelta(hours=48)
 OUTCOME_TALKED = "talked"
 OUTCOME_UNANSWERED = "unanswered"
 OUTCOME_GOT_THROUGH = "got_through"
+# A call-back whose start reply was lost and that list.calls never showed: it may have rung the
+# client and ended, or never started. Kept claimed it would block every later call-back.
+OUTCOME_UNCONFIRMED = "unconfirmed"
 
 # Phases of the call-back that prove a talk, and those that end it without one.
 _TALKED = frozenset(
@@ -383,9 +386,15 @@ class MissedCalls:
                 released = await store.release(session, missed_id, outcome=outcome)
             if released:
                 await self._redraw(missed_id)
+        elif call.phase is Phase.NOT_FOUND:
+            # The ledger's lookups never saw the start (its outcome stayed unknown): the claim
+            # is released, with a word that it may have rung, so somebody can call back.
+            self._following.pop(call.ledger_id, None)
+            async with self._sessions.begin() as session:
+                released = await store.release(session, missed_id, outcome=OUTCOME_UNCONFIRMED)
+            if released:
+                await self._redraw(missed_id)
         elif call.is_final:
-            # Not among live calls (a start whose outcome stayed unknown): it may have rung
-            # the client, so the claim stays; the claimer's card says to check first.
             self._following.pop(call.ledger_id, None)
 
     def _stop_following(self, missed_id: int) -> None:
@@ -500,4 +509,6 @@ class MissedCalls:
             return t(lang, "missed.talked", name=self._who(row))
         if outcome == OUTCOME_UNANSWERED:
             return t(lang, "missed.unanswered", name=row.claimed_by_name or "—")
+        if outcome == OUTCOME_UNCONFIRMED:
+            return t(lang, "missed.unconfirmed", name=row.claimed_by_name or "—")
         return ""

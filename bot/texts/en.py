@@ -570,4 +570,8 @@ TEXTS: dict[str, str] = {
         "✅ This group is now the on-call chat: missed calls come here when no employee was tried."
     ),
     "oncall.group_only": "Send /oncall_chat in the group that should become the on-call chat.",
+    "missed.unconfirmed": (
+        "❔ {name}'s call-back is not among live calls: it may have rung the client and ended. "
+        "Check before calling back again"
+    ),
 }
