@@ -187,9 +187,12 @@ class MissedCalls:
                 return
             if shown:
                 await self._redraw(missed_id)
-                return
+            # Everyone this call tried sees it; a repeat call may have rung someone new (those
+            # who already have a copy got it redrawn with the count).
+            showing = {message.chat_id for message in shown}
             for recipient in await self._recipients(event.employee_ids):
-                await self._send(missed_id, recipient)
+                if recipient.chat_id not in showing:
+                    await self._send(missed_id, recipient)
 
     async def _answered(self, event: ParsedEvent) -> None:
         if (event.text("direction") or "in") != "in":

@@ -312,3 +312,20 @@ async def test_a_refused_call_back_is_offered_again_and_an_unknown_outcome_keeps
         unconfirmed = visible(t(RU, "missed.unconfirmed", name="Иван Петров"))
         released = await _shown(here, MANAGER, unconfirmed, message.message_id)
         assert released.button_texts == [CALL_BACK]
+
+
+async def test_a_repeat_call_that_rang_someone_new_reaches_them_too(tmp_path: Path) -> None:
+    async with missed_world(tmp_path, colleague=True) as (here, http):
+        await _post_lost(http, 2590000011, CALLER, [101])
+        mine = await _shown(here, MANAGER, TITLE)
+        await _post_lost(http, 2590000012, CALLER, [100])  # this time the colleague was tried
+        title_two = visible(t(RU, "missed.title_count", count=2, time="")).split("(")[0].strip()
+        await _shown(here, MANAGER, title_two, mine.message_id)  # the same copy, counted
+        theirs = await _shown(here, COLLEAGUE, title_two)
+        assert theirs.button_texts == [CALL_BACK]
+        copies = [
+            m
+            for m in here.emu.visible_messages(MANAGER, from_bot=True)
+            if TITLE in (m.text or "") or title_two in (m.text or "")
+        ]
+        assert len(copies) == 1
