@@ -634,6 +634,33 @@ class Results:
     profile_path: Path | None = None
 
 
+def bot_process_environment(
+    *,
+    emulator_url: str,
+    simulator_url: str,
+    database_url: str,
+    encryption_key: str,
+    data_dir: Path,
+) -> dict[str, str]:
+    """The environment of a `python -m bot.cli run` child: this process's, without its own
+    CALLBOT_* settings, pointed at the emulator, the simulator and the run's database."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("CALLBOT_")}
+    environment.update(
+        {
+            "CALLBOT_TELEGRAM__BOT_TOKEN": BOT_TOKEN,
+            "CALLBOT_TELEGRAM__API_SERVER": emulator_url,
+            "CALLBOT_TELEGRAM__ADMIN_IDS": str(ADMIN_ID),
+            "CALLBOT_CALLAPI__SITE": "custom",
+            "CALLBOT_CALLAPI__URL": simulator_url,
+            "CALLBOT_DATABASE__URL": database_url,
+            "CALLBOT_SECURITY__ENCRYPTION_KEYS": encryption_key,
+            "CALLBOT_DATA_DIR": str(data_dir),
+            "CALLBOT_LOG__LEVEL": "WARNING",
+        }
+    )
+    return environment
+
+
 async def prepare_users(database_url: str, settings: Any, users: int) -> None:
     """What admins and users did before a run, for users 0..users-1: the catalog, each user
     approved, linked to their own employee, and signed in with their own permanent key (the
@@ -734,18 +761,15 @@ class Bench:
         )
 
     def bot_environment(self) -> dict[str, str]:
-        environment = {k: v for k, v in os.environ.items() if not k.startswith("CALLBOT_")}
+        environment = bot_process_environment(
+            emulator_url=self.emu_url,
+            simulator_url=self.sim_url,
+            database_url=self.database_url,
+            encryption_key=self.encryption_key,
+            data_dir=self.data_dir,
+        )
         environment.update(
             {
-                "CALLBOT_TELEGRAM__BOT_TOKEN": BOT_TOKEN,
-                "CALLBOT_TELEGRAM__API_SERVER": self.emu_url,
-                "CALLBOT_TELEGRAM__ADMIN_IDS": str(ADMIN_ID),
-                "CALLBOT_CALLAPI__SITE": "custom",
-                "CALLBOT_CALLAPI__URL": self.sim_url,
-                "CALLBOT_DATABASE__URL": self.database_url,
-                "CALLBOT_SECURITY__ENCRYPTION_KEYS": self.encryption_key,
-                "CALLBOT_DATA_DIR": str(self.data_dir),
-                "CALLBOT_LOG__LEVEL": "WARNING",
                 "BENCH_FLOOR_EMULATOR_URL": self.emu_url,
                 "BENCH_FLOOR_SIMULATOR_URL": self.sim_url,
             }

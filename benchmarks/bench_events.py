@@ -57,12 +57,12 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(THIS_SCRIPT.parent))
 
 from bench_bot import (  # noqa: E402
-    ADMIN_ID,
     BOT_TOKEN,
     DEMO_POINTS_PER_DAY,
     DEMO_POINTS_PER_MINUTE,
     HUGE_POINTS,
     Child,
+    bot_process_environment,
     build_account,
     contact_phone,
     employee_id,
@@ -307,20 +307,15 @@ class Bench:
     # ------------------------------------------------------------------ set-up
 
     def bot_environment(self) -> dict[str, str]:
-        import os
-
-        environment = {k: v for k, v in os.environ.items() if not k.startswith("CALLBOT_")}
+        environment = bot_process_environment(
+            emulator_url=self.emu_url,
+            simulator_url=self.sim_url,
+            database_url=self.database_url,
+            encryption_key=self.encryption_key,
+            data_dir=self.data_dir,
+        )
         environment.update(
             {
-                "CALLBOT_TELEGRAM__BOT_TOKEN": BOT_TOKEN,
-                "CALLBOT_TELEGRAM__API_SERVER": self.emu_url,
-                "CALLBOT_TELEGRAM__ADMIN_IDS": str(ADMIN_ID),
-                "CALLBOT_CALLAPI__SITE": "custom",
-                "CALLBOT_CALLAPI__URL": self.sim_url,
-                "CALLBOT_DATABASE__URL": self.database_url,
-                "CALLBOT_SECURITY__ENCRYPTION_KEYS": self.encryption_key,
-                "CALLBOT_DATA_DIR": str(self.data_dir),
-                "CALLBOT_LOG__LEVEL": "WARNING",
                 "CALLBOT_EVENTS__SECRET": EVENTS_SECRET,
                 "CALLBOT_EVENTS__PUBLIC_URL": "https://callbot.invalid",
                 "CALLBOT_EVENTS__HOST": "127.0.0.1",

@@ -8,7 +8,7 @@ bot's ``db.ledger_writer.FactWriter`` batches them off the press path).
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, cast
 
@@ -158,19 +158,6 @@ class DecidedFact:
     call_id: int
     fact: Fact
     changes: CallChanges | None = None
-
-
-async def record_fact(
-    session: AsyncSession,
-    call_id: int,
-    fact: Fact,
-    changes: CallChanges | None = None,
-    now: datetime | None = None,
-) -> None:
-    """Append ``fact`` to the call's history and, when it was applied, store ``changes``."""
-    if fact.received_at is None:
-        fact = replace(fact, received_at=now or utcnow())
-    await record_facts(session, [DecidedFact(call_id, fact, changes)])
 
 
 async def record_facts(session: AsyncSession, decided: Sequence[DecidedFact]) -> None:

@@ -81,7 +81,6 @@ class DutyWatch:
         self._events_flowing = events_flowing
         self._on_duty: list[OnDuty] | None = None  # read from the database once, then kept
         self._seen: OrderedDict[int, None] = OrderedDict()
-        self.cards_opened = 0
         # Ringing cards the watch drew (ledger id -> when it rang), followed to the end: one
         # that ends unanswered is a missed call, one answered may settle an earlier one.
         self._watched: dict[int, datetime] = {}
@@ -170,7 +169,6 @@ class DutyWatch:
             return True
         card = await self._book.post_new(user.id, lang_for(user.language_code), call)
         if card is not None:
-            self.cards_opened += 1
             self._watched[call.ledger_id] = datetime.now(UTC)
         return card is not None
 
