@@ -38,7 +38,7 @@ from bot.keyboards import inline
 from bot.middlewares import ActorMiddleware, CommandLeavesFlow, DatabaseGuard, GroupMentions
 from bot.routers import all_routers
 from bot.routers.admin import notify_admins
-from bot.runtime import Runtime
+from bot.runtime import Runtime, handler_services
 from bot.services.access import Member
 from bot.services.auth import SessionExpiryWatch
 from bot.services.call_types import ButtonData
@@ -48,6 +48,7 @@ from bot.settings import BotMode, Settings
 from bot.telegram_session import ResilientRequests, was_reported
 from bot.texts import Lang, lang_for, t
 from bot.texts.commands import ALL_COMMANDS, bot_commands
+from bot.unit_of_work import UpdateSession
 from bot.update_claims import UpdateClaims, purge_expired_claims
 
 log = logging.getLogger(__name__)
@@ -245,11 +246,14 @@ def build_app(runtime: Runtime, bot: Bot) -> BotApp:
     # Outside the update claim, which is the first thing that reads the database.
     dispatcher.update.outer_middleware(DatabaseGuard())
     dispatcher.update.outer_middleware(UpdateClaims(runtime.sessions))
+    # Inside the claim: a redelivered update, refused by the claim, opens no session.
+    dispatcher.update.outer_middleware(UpdateSession(runtime.sessions))
+    dispatcher.workflow_data.update(handler_services(runtime))
 
     async def notify(bot_: Bot, member: Member) -> None:
-        await notify_admins(bot_, member, runtime)
+        await notify_admins(bot_, member, runtime.access, runtime.calls)
 
-    actor_middleware = ActorMiddleware(runtime, notify)
+    actor_middleware = ActorMiddleware(runtime.access, notify)
     dispatcher.message.outer_middleware(GroupMentions())
     dispatcher.message.outer_middleware(actor_middleware)
     dispatcher.callback_query.outer_middleware(actor_middleware)

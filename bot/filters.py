@@ -41,3 +41,18 @@ def when(magic: MagicFilter) -> LoopFilter:
 async def for_the_bot(message: Any, addressed_to_bot: bool = False) -> bool:
     """A private message, or a group message that mentions the bot (``GroupMentions``)."""
     return bool(message.chat.type == "private" or addressed_to_bot)
+
+
+class PrivateChat(Filter):
+    """The update comes from a private chat (a press on an inaccessible message counts as one,
+    as the actor middleware decides)."""
+
+    async def __call__(self, event: Any, actor: Any) -> bool:
+        return bool(actor.is_private_chat)
+
+
+class IsAdmin(Filter):
+    """The acting user is one of the deployment's admins."""
+
+    async def __call__(self, event: Any, actor: Any) -> bool:
+        return bool(actor.is_admin)

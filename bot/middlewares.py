@@ -1,4 +1,4 @@
-"""Per-update context: who acts (``actor``), whether they may, and the shared runtime."""
+"""Per-update context: who acts (``actor``) and whether they may."""
 
 from __future__ import annotations
 
@@ -18,8 +18,7 @@ from aiogram.types import (
     User,
 )
 
-from bot.runtime import Runtime
-from bot.services.access import Member
+from bot.services.access import AccessService, Member
 from bot.services.actor import Actor
 from bot.texts import Lang, lang_for, t
 
@@ -47,8 +46,10 @@ def actor_for(member: Member, user: User, chat: Chat, update_id: int | None) -> 
 
 
 class ActorMiddleware(BaseMiddleware):
-    def __init__(self, runtime: Runtime, notify_admins: Callable[[Bot, Member], Awaitable[None]]):
-        self._runtime = runtime
+    def __init__(
+        self, access: AccessService, notify_admins: Callable[[Bot, Member], Awaitable[None]]
+    ) -> None:
+        self._access = access
         self._notify_admins = notify_admins
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
@@ -66,7 +67,7 @@ class ActorMiddleware(BaseMiddleware):
         if chat is None:
             return None
         update: Update | None = data.get("event_update")
-        member = await self._runtime.access.see(
+        member = await self._access.see(
             user.id,
             username=user.username,
             first_name=user.first_name,
@@ -79,7 +80,6 @@ class ActorMiddleware(BaseMiddleware):
         actor = actor_for(member, user, chat, update.update_id if update else None)
         data["actor"] = actor
         data["member"] = member
-        data["rt"] = self._runtime
         if member.is_new and not member.allowed:
             bot: Bot | None = data.get("bot")
             if bot is not None:
@@ -90,7 +90,7 @@ class ActorMiddleware(BaseMiddleware):
             OPEN_COMMANDS
         ):
             return await handler(event, data)
-        text = refusal_text(self._runtime, member, actor)
+        text = refusal_text(self._access, member, actor)
         if isinstance(event, CallbackQuery):
             await event.answer(text, show_alert=True)
         elif isinstance(event, Message) and chat.type == "private":
@@ -98,14 +98,14 @@ class ActorMiddleware(BaseMiddleware):
         return None
 
 
-def refusal_text(runtime: Runtime, member: Member, actor: Actor) -> str:
+def refusal_text(access: AccessService, member: Member, actor: Actor) -> str:
     from db.models import AccessState
 
     if member.access is AccessState.BLOCKED:
         return t(actor.lang, "access.blocked")
-    if runtime.access.mode.value == "allowlist":
+    if access.mode.value == "allowlist":
         return t(actor.lang, "access.not_allowed", user_id=actor.user_id)
-    admins = ", ".join(str(admin) for admin in sorted(runtime.access.admin_ids))
+    admins = ", ".join(str(admin) for admin in sorted(access.admin_ids))
     if not admins:
         return t(actor.lang, "access.pending_no_admins")
     return t(actor.lang, "access.pending", admins=admins)

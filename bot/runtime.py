@@ -17,14 +17,19 @@ from bot.events.intake import EventIntake
 from bot.events.receiver import EventReceiver, RateLimiter
 from bot.events.secrets import RELOAD_EVERY, RETRY_AFTER_MISS, AcceptedSecrets
 from bot.services.access import AccessService
+from bot.services.admin import AdminService
 from bot.services.audit_bridge import AuditObserver
 from bot.services.auth import AuthService
 from bot.services.call_events import CallEvents
 from bot.services.calls import CallService
+from bot.services.catalog import CatalogService
+from bot.services.duty import DutyDesk
 from bot.services.event_flow import EventFlow, FlowState
+from bot.services.info import InfoService
 from bot.services.live import CallsRefresher, LivePoller
 from bot.services.missed_calls import MissedCalls
 from bot.services.recordings import RecordingDelivery
+from bot.services.user_settings import SettingsService
 from bot.settings import Settings
 from db.audit_writer import AuditWriter
 from db.crypto import TokenCipher, default_key_file, parse_keys, resolve_keys
@@ -53,6 +58,13 @@ class Runtime:
     poller: LivePoller
     # Whether UIS events reach us (the poll stops spending points on freshness while they do).
     flow: EventFlow
+    # Which updates sent something to UIS (the errors router's "UIS may have done it").
+    attempts: AuditObserver
+    user_settings: SettingsService
+    catalog: CatalogService
+    admin: AdminService
+    info: InfoService
+    duty: DutyDesk
     # UIS events in: None unless CALLBOT_EVENTS__SECRET and __PUBLIC_URL are set.
     events: EventReceiver | None = None
     event_intake: EventIntake | None = None
@@ -221,6 +233,27 @@ async def build_runtime(
         account_zone=settings.callapi.zone,
     )
     calls.duty.missed = missed
+    catalog = CatalogService(sessions, on_change=calls.invalidate_catalog)
+    region = settings.callapi.default_region
+    admin = AdminService(
+        sessions,
+        access=access,
+        audit=audit,
+        normalise_phone=lambda text: calls.normalise_contact(text, region, "phone"),
+    )
+    duty = DutyDesk(
+        calls.duty,
+        set_duty=calls.set_duty,
+        events_flowing=lambda: flow.flowing,
+        poll_interval=poller.interval,
+    )
+    info = InfoService(
+        sessions,
+        budget=budget,
+        audit=audit,
+        zone=settings.callapi.zone,
+        zone_name=settings.callapi.timezone,
+    )
     if settings.events.enabled:
         assert settings.events.secret is not None
         calls.ledger.watch(flow.call_changed)
@@ -255,8 +288,31 @@ async def build_runtime(
         calls=calls,
         poller=poller,
         flow=flow,
+        attempts=observer,
+        user_settings=SettingsService(sessions, default_region=region),
+        catalog=catalog,
+        admin=admin,
+        info=info,
+        duty=duty,
         events=receiver,
         event_intake=event_intake,
         recordings=recordings,
         missed=missed,
     )
+
+
+def handler_services(runtime: Runtime) -> dict[str, object]:
+    """What handlers receive, by parameter name (the dispatcher's workflow data). Nothing here
+    exposes a session factory or the Call API client: handlers go through services."""
+    return {
+        "access": runtime.access,
+        "auth": runtime.auth,
+        "calls": runtime.calls,
+        "user_settings": runtime.user_settings,
+        "catalog": runtime.catalog,
+        "admin": runtime.admin,
+        "info": runtime.info,
+        "duty": runtime.duty,
+        "missed": runtime.missed,
+        "uis_attempts": runtime.attempts,
+    }

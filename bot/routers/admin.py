@@ -5,43 +5,42 @@ from __future__ import annotations
 import io
 import logging
 from contextlib import suppress
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from aiogram import Bot, F
+from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, Message
 
-from api.client import CallApiClient
-from api.credentials import PermanentKeyCredentials
-from api.errors import CallApiClientError
 from bot.callbacks import Action
-from bot.filters import when
+from bot.filters import IsAdmin, PrivateChat, when
 from bot.keyboards import inline
-from bot.logging_setup import SECRETS
 from bot.parsing import parse_id
 from bot.routers.login import KEY_CHECK, _delete_secret
-from bot.routers.spec import RouterSpec
-from bot.runtime import Runtime
-from bot.services.access import Member
+from bot.services.access import AccessService, AccessState, Member
 from bot.services.actor import Actor
+from bot.services.admin import AUDIT_MAX_DAYS, AdminService, Assignment
+from bot.services.auth import AuthService, CallApiClientError
+from bot.services.calls import CallService
+from bot.services.catalog import CatalogImportError, CatalogService
 from bot.services.failures import failure_from
 from bot.texts import explain_error, lang_for, t
-from db import catalog as catalog_store
-from db import credentials as credential_store
-from db.audit import export_audit_csv
-from db.catalog import CatalogImportError, CatalogSection
-from db.models import AccessState, CredentialKind
-from db.users import EmployeeAlreadyAssignedError
 
 log = logging.getLogger(__name__)
 
-router = RouterSpec("admin")
-
 CATALOG_MAX_BYTES = 5 * 1024 * 1024
+ADMIN_COMMANDS = (
+    "users",
+    "approve",
+    "deny",
+    "assign",
+    "catalog",
+    "bindkey",
+    "oncall_chat",
+    "audit",
+)
 
 
 class AdminFlow(StatesGroup):
@@ -49,11 +48,8 @@ class AdminFlow(StatesGroup):
     group_key = State()
 
 
-def _is_admin(actor: Actor) -> bool:
-    return actor.is_admin
-
-
-async def _refuse(message: Message, actor: Actor) -> None:
+async def admin_only(message: Message, actor: Actor) -> None:
+    """An admin command from someone who is not an admin."""
     await message.answer(t(actor.lang, "access.admin_only"))
 
 
@@ -61,20 +57,22 @@ def _username(username: str | None) -> str:
     return f"@{username}" if username else "—"
 
 
-async def notify_admins(bot: Bot, member: Member, runtime: Runtime) -> None:
+async def notify_admins(
+    bot: Bot, member: Member, access: AccessService, calls: CallService
+) -> None:
     """A new user asks for access: each admin gets one-shot approve/deny buttons.
 
     At most a few per admin and minute (``AccessRequestDesk``): a wave of new users becomes
     one "more are waiting" note instead of a message each.
     """
-    if runtime.access.mode.value != "approval":
+    if access.mode.value != "approval":
         return
-    desk = runtime.access.requests
-    for admin_id in runtime.access.admin_ids:
+    desk = access.requests
+    for admin_id in access.admin_ids:
         admission = desk.admit(admin_id)
         if admission == "skip":
             continue
-        admin = await runtime.access.member(admin_id)
+        admin = await access.member(admin_id)
         lang = lang_for(admin.language_code if admin else None)
         if admission == "more":
             await bot.send_message(admin_id, t(lang, "access.admin_more_requests"))
@@ -83,10 +81,10 @@ async def notify_admins(bot: Bot, member: Member, runtime: Runtime) -> None:
         payload = {"user_id": member.user_id}
         buttons = [
             [
-                await runtime.calls.issue_button(
+                await calls.issue_button(
                     admin_actor, t(lang, "btn.approve"), Action.APPROVE_USER, payload
                 ),
-                await runtime.calls.issue_button(
+                await calls.issue_button(
                     admin_actor, t(lang, "btn.deny"), Action.DENY_USER, payload
                 ),
             ]
@@ -108,17 +106,19 @@ async def notify_admins(bot: Bot, member: Member, runtime: Runtime) -> None:
 
 
 async def decide_user(
-    bot: Bot, actor: Actor, rt: Runtime, action: Action, payload: dict[str, Any]
+    bot: Bot, actor: Actor, access: AccessService, action: Action, payload: dict[str, Any]
 ) -> None:
     user_id = payload.get("user_id")
     if not actor.is_admin or not isinstance(user_id, int):
         return
     allow = action is Action.APPROVE_USER
-    await _set_access(bot, actor, rt, user_id, allow)
+    await _set_access(bot, actor, access, user_id, allow)
 
 
-async def _set_access(bot: Bot, actor: Actor, rt: Runtime, user_id: int, allow: bool) -> None:
-    member = await rt.access.set_access(
+async def _set_access(
+    bot: Bot, actor: Actor, access: AccessService, user_id: int, allow: bool
+) -> None:
+    member = await access.set_access(
         actor.user_id, user_id, AccessState.ALLOWED if allow else AccessState.BLOCKED
     )
     if member is None:
@@ -127,7 +127,7 @@ async def _set_access(bot: Bot, actor: Actor, rt: Runtime, user_id: int, allow: 
         )
         return
     # The request's buttons have done their job, for every admin who was shown them.
-    for admin_chat, message_id in rt.access.requests.handled(user_id):
+    for admin_chat, message_id in access.requests.handled(user_id):
         with suppress(TelegramAPIError):
             await bot.edit_message_reply_markup(
                 chat_id=admin_chat, message_id=message_id, reply_markup=None
@@ -149,12 +149,8 @@ def _user_id_arg(command: CommandObject) -> int | None:
     return parse_id((command.args or "").strip(), signed=True)
 
 
-@router.message(Command("users"))
-async def users_command(message: Message, actor: Actor, rt: Runtime) -> None:
-    if not _is_admin(actor):
-        await _refuse(message, actor)
-        return
-    members = await rt.access.members()
+async def users_command(message: Message, actor: Actor, access: AccessService) -> None:
+    members = await access.members()
     lang = actor.lang
     if not members:
         await message.answer(t(lang, "admin.users_empty"))
@@ -181,27 +177,19 @@ async def users_command(message: Message, actor: Actor, rt: Runtime) -> None:
     await message.answer("\n".join(lines))
 
 
-@router.message(Command("approve", "deny"))
 async def approve_command(
-    message: Message, command: CommandObject, actor: Actor, rt: Runtime, bot: Bot
+    message: Message, command: CommandObject, actor: Actor, access: AccessService, bot: Bot
 ) -> None:
-    if not _is_admin(actor):
-        await _refuse(message, actor)
-        return
     user_id = _user_id_arg(command)
     if user_id is None:
         await message.answer(t(actor.lang, "admin.usage", usage=f"/{command.command} USER_ID"))
         return
-    await _set_access(bot, actor, rt, user_id, command.command == "approve")
+    await _set_access(bot, actor, access, user_id, command.command == "approve")
 
 
-@router.message(Command("assign"))
 async def assign_command(
-    message: Message, command: CommandObject, actor: Actor, rt: Runtime, bot: Bot
+    message: Message, command: CommandObject, actor: Actor, admin: AdminService, bot: Bot
 ) -> None:
-    if not _is_admin(actor):
-        await _refuse(message, actor)
-        return
     lang = actor.lang
     parts = (command.args or "").split()
     user_id = parse_id(parts[0]) if len(parts) in (2, 3) else None
@@ -209,30 +197,26 @@ async def assign_command(
     if user_id is None or employee_id is None:
         await message.answer(t(lang, "admin.usage", usage="/assign USER_ID EMPLOYEE_ID [PHONE]"))
         return
-    async with rt.sessions() as session:
-        employee = await catalog_store.get_employee(session, employee_id)
-    if employee is None:
+    assigned = await admin.assign(
+        actor, user_id, employee_id, parts[2] if len(parts) == 3 else None
+    )
+    if assigned.result is Assignment.EMPLOYEE_NOT_FOUND:
         await message.answer(t(lang, "admin.employee_not_found", employee_id=employee_id))
         return
-    phone = parts[2] if len(parts) == 3 else (str(employee.phones[0]) if employee.phones else None)
-    if phone is not None:
-        try:
-            phone = rt.calls.normalise_contact(phone, rt.settings.callapi.default_region, "phone")
-        except ValueError:
-            await message.answer(
-                t(
-                    lang,
-                    "call.number_invalid",
-                    field="PHONE",
-                    expected=t(lang, "call.expected_phone"),
-                )
+    if assigned.result is Assignment.PHONE_INVALID:
+        await message.answer(
+            t(
+                lang,
+                "call.number_invalid",
+                field="PHONE",
+                expected=t(lang, "call.expected_phone"),
             )
-            return
-    try:
-        member = await rt.access.assign_employee(actor.user_id, user_id, employee_id, phone)
-    except EmployeeAlreadyAssignedError:
+        )
+        return
+    if assigned.result is Assignment.EMPLOYEE_TAKEN:
         await message.answer(t(lang, "admin.employee_taken", employee_id=employee_id))
         return
+    member = assigned.member
     if member is None:
         await message.answer(t(lang, "admin.user_not_found", user_id=user_id))
         return
@@ -241,7 +225,7 @@ async def assign_command(
             lang,
             "admin.employee_assigned",
             name=member.display_name,
-            employee=employee.full_name,
+            employee=assigned.employee_name,
             employee_id=employee_id,
         )
     )
@@ -251,25 +235,20 @@ async def assign_command(
             t(
                 lang_for(member.language_code),
                 "settings.employee_assigned",
-                employee=employee.full_name,
+                employee=assigned.employee_name,
             ),
         )
     except Exception:
         log.info("could not tell user %s about the employee link", user_id)
 
 
-@router.message(Command("catalog"))
 async def catalog_command(message: Message, actor: Actor, state: FSMContext) -> None:
-    if not _is_admin(actor):
-        await _refuse(message, actor)
-        return
     await state.set_state(AdminFlow.catalog)
     await message.answer(t(actor.lang, "admin.catalog_ask"))
 
 
-@router.message(StateFilter(AdminFlow.catalog), when(F.document))
 async def catalog_file(
-    message: Message, actor: Actor, rt: Runtime, state: FSMContext, bot: Bot
+    message: Message, actor: Actor, catalog: CatalogService, state: FSMContext, bot: Bot
 ) -> None:
     lang = actor.lang
     document = message.document
@@ -280,45 +259,29 @@ async def catalog_file(
     buffer = io.BytesIO()
     await bot.download(document, destination=buffer)
     try:
-        async with rt.sessions.begin() as session:
-            summary = await catalog_store.import_catalog(
-                session, buffer.getvalue(), filename=document.file_name
-            )
+        counts = await catalog.import_file(buffer.getvalue(), document.file_name)
     except CatalogImportError as exc:
         await message.answer(t(lang, "admin.catalog_failed", reason=str(exc)[:3000]))
         return
     await state.clear()
-    rt.calls.invalidate_catalog()
-
-    def count(section: CatalogSection) -> int:
-        changes = summary.sections.get(section)
-        return 0 if changes is None else changes.added + changes.updated
-
     await message.answer(
         t(
             lang,
             "admin.catalog_imported",
-            employees=count(CatalogSection.EMPLOYEES),
-            virtual_numbers=count(CatalogSection.VIRTUAL_NUMBERS),
-            scenarios=count(CatalogSection.SCENARIOS),
-            media_files=count(CatalogSection.MEDIA_FILES),
-            tags=count(CatalogSection.TAGS),
+            employees=counts.employees,
+            virtual_numbers=counts.virtual_numbers,
+            scenarios=counts.scenarios,
+            media_files=counts.media_files,
+            tags=counts.tags,
         )
     )
 
 
-@router.message(Command("bindkey"))
 async def bindkey_command(
     message: Message, command: CommandObject, actor: Actor, state: FSMContext
 ) -> None:
     """/bindkey GROUP_CHAT_ID, in a private chat: the key itself is asked for next."""
     lang = actor.lang
-    if not _is_admin(actor):
-        await _refuse(message, actor)
-        return
-    if not actor.is_private_chat:
-        await message.answer(t(lang, "login.private_only"))
-        return
     chat_id = _user_id_arg(command)
     if chat_id is None or chat_id >= 0:
         await message.answer(t(lang, "admin.usage", usage="/bindkey GROUP_CHAT_ID (negative)"))
@@ -328,8 +291,13 @@ async def bindkey_command(
     await message.answer(t(lang, "login.ask_key"))
 
 
-@router.message(StateFilter(AdminFlow.group_key))
-async def group_key_given(message: Message, actor: Actor, rt: Runtime, state: FSMContext) -> None:
+async def bindkey_elsewhere(message: Message, actor: Actor) -> None:
+    await message.answer(t(actor.lang, "login.private_only"))
+
+
+async def group_key_given(
+    message: Message, actor: Actor, auth: AuthService, state: FSMContext
+) -> None:
     lang = actor.lang
     key = (message.text or "").strip()
     await _delete_secret(message, lang)
@@ -339,78 +307,65 @@ async def group_key_given(message: Message, actor: Actor, rt: Runtime, state: FS
     if not key or not group_chat_id:
         await message.answer(t(lang, "login.empty_input"))
         return
-    client: CallApiClient = rt.client
     try:
-        await client.bind(PermanentKeyCredentials(key), context=actor.audit_context()).list_calls()
+        bound = await auth.bind_group_key(actor, group_chat_id, key)
     except CallApiClientError as exc:
         failure = failure_from(exc, KEY_CHECK)
         context = {**failure.context, "method": KEY_CHECK}
         await message.answer(explain_error(lang, failure.mnemonic, **context).render())
         return
-    from db import users as user_store
-
-    async with rt.sessions.begin() as session:
-        chat = await user_store.get_chat(session, group_chat_id)
-        if chat is None:
-            await user_store.record_chat_seen(session, group_chat_id, chat_type="group")
-        saved = await credential_store.bind_chat_credential(
-            session,
-            rt.cipher,
-            group_chat_id,
-            login=None,
-            access_token=key,
-            expires_at=None,
-            bound_by=actor.user_id,
-            kind=CredentialKind.PERMANENT_KEY,
-        )
-    SECRETS.add_user_secret(key)  # verified and stored: a secret we keep
-    rt.auth.invalidate()
-    title = chat.title if chat is not None and chat.title else str(group_chat_id)
-    await message.answer(t(lang, "admin.key_bound", fingerprint=saved.fingerprint, group=title))
+    await message.answer(
+        t(lang, "admin.key_bound", fingerprint=bound.fingerprint, group=bound.group_title)
+    )
 
 
-@router.message(Command("oncall_chat"))
-async def oncall_chat_command(message: Message, actor: Actor, rt: Runtime) -> None:
+async def oncall_chat_command(message: Message, actor: Actor, admin: AdminService) -> None:
     """/oncall_chat, sent in a group by an admin: missed calls nobody in particular was tried
     for come to this group (stored in the database; a later binding replaces it)."""
     lang = actor.lang
-    if not _is_admin(actor):
-        await _refuse(message, actor)
-        return
     if actor.is_private_chat:
         await message.answer(t(lang, "oncall.group_only"))
         return
-    from db import missed_calls as missed_store
-
-    async with rt.sessions.begin() as session:
-        await missed_store.bind_oncall_chat(session, actor.chat_id, bound_by=actor.user_id)
+    await admin.bind_oncall_chat(actor)
     await message.answer(t(lang, "oncall.bound"))
 
 
-@router.message(Command("audit"))
 async def audit_command(
-    message: Message, command: CommandObject, actor: Actor, rt: Runtime
+    message: Message, command: CommandObject, actor: Actor, admin: AdminService
 ) -> None:
     """/audit [DAYS]: the audit log of the last DAYS days (default 1) as a CSV file."""
     lang = actor.lang
-    if not _is_admin(actor):
-        await _refuse(message, actor)
-        return
-    days = parse_id((command.args or "1").strip(), maximum=366)
+    days = parse_id((command.args or "1").strip(), maximum=AUDIT_MAX_DAYS)
     if days is None or days < 1:
-        await message.answer(t(lang, "admin.usage", usage="/audit [DAYS 1-366]"))
+        await message.answer(t(lang, "admin.usage", usage=f"/audit [DAYS 1-{AUDIT_MAX_DAYS}]"))
         return
-    end = datetime.now(UTC)
-    start = end - timedelta(days=days)
-    period = f"{start:%Y-%m-%d %H:%M} — {end:%Y-%m-%d %H:%M} UTC"
-    await rt.audit.flush(max_wait=5.0)
-    async with rt.sessions() as session:
-        data = await export_audit_csv(session, start, end)
-    count = max(data.count(b"\n") - 1, 0)
-    if count == 0:
-        await message.answer(t(lang, "admin.audit_empty", period=period))
+    export = await admin.audit_export(days)
+    if export.rows == 0:
+        await message.answer(t(lang, "admin.audit_empty", period=export.period))
         return
     await message.answer_document(
-        BufferedInputFile(data, filename=f"callbot-audit-{end:%Y%m%d-%H%M}.csv"),
-        caption=t(lang, "admin.audit_caption", period=period, count=count),
+        BufferedInputFile(export.content, filename=export.file_name),
+        caption=t(lang, "admin.audit_caption", period=export.period, count=export.rows),
     )
+
+
+def router() -> Router:
+    """Admin commands run for admins only (a router-level filter); anyone else who types one
+    is told it is for admins. /bindkey takes a key, so only in a private chat."""
+    admins = Router(name="admin.admins")
+    admins.message.filter(IsAdmin())
+    admins.message.register(users_command, Command("users"))
+    admins.message.register(approve_command, Command("approve", "deny"))
+    admins.message.register(assign_command, Command("assign"))
+    admins.message.register(catalog_command, Command("catalog"))
+    admins.message.register(catalog_file, StateFilter(AdminFlow.catalog), when(F.document))
+    admins.message.register(bindkey_command, Command("bindkey"), PrivateChat())
+    admins.message.register(bindkey_elsewhere, Command("bindkey"))
+    admins.message.register(group_key_given, StateFilter(AdminFlow.group_key))
+    admins.message.register(oncall_chat_command, Command("oncall_chat"))
+    admins.message.register(audit_command, Command("audit"))
+    others = Router(name="admin.others")
+    others.message.register(admin_only, Command(*ADMIN_COMMANDS))
+    admin = Router(name="admin")
+    admin.include_routers(admins, others)
+    return admin

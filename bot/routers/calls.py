@@ -3,34 +3,30 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from typing import Any
 
-from aiogram import Bot, F
+from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
-from api.models.manage_call import CallInfo, LegState
 from api.phones import find_phone_numbers
+from bot.callback_data import InformMediaPick, ScenarioPick, VirtualNumberPick
 from bot.callbacks import Action
 from bot.card_messages import draw_card
 from bot.filters import for_the_bot, when
 from bot.keyboard_cleanup import retire_keyboard
 from bot.keyboards import choice, inline
-from bot.parsing import parse_id
 from bot.routers.login import LOGIN_MENU_CALLBACK
-from bot.routers.spec import RouterSpec
-from bot.runtime import Runtime
 from bot.services.actor import Actor
-from bot.services.calls import MissingInput, StartKind, StartRequest
+from bot.services.calls import CallService, MissingInput, StartKind, StartRequest
+from bot.services.catalog import CatalogService, CatalogVirtualNumber
+from bot.services.failures import failure_from
 from bot.services.presentation import display_phone, invalid_number_text
-from bot.texts import t
-from db import call_settings as settings_store
-from db import catalog as catalog_store
-from db.models import CatalogVirtualNumber
-
-router = RouterSpec("calls")
+from bot.services.user_settings import SettingsService
+from bot.texts import explain_error, t
 
 COMMAND_KINDS = {
     "call": StartKind.EMPLOYEE,
@@ -69,11 +65,18 @@ def _stash(request: StartRequest) -> dict[str, Any]:
     return data
 
 
+def virtual_number_choices(numbers: Sequence[CatalogVirtualNumber]) -> list[list[tuple[str, str]]]:
+    return [
+        [(virtual_number_label(row), VirtualNumberPick(number=row.number).pack())]
+        for row in numbers
+    ]
+
+
 async def _refused_signed_out(
-    bot: Bot, chat_id: int, actor: Actor, rt: Runtime, state: FSMContext
+    bot: Bot, chat_id: int, actor: Actor, calls: CallService, state: FSMContext
 ) -> bool:
     """Signed out: say "sign in first" with the button, before asking or sending anything."""
-    if await rt.auth.credential_for(actor) is not None:
+    if await calls.signed_in(actor):
         return False
     await state.clear()
     await bot.send_message(
@@ -85,10 +88,16 @@ async def _refused_signed_out(
 
 
 async def proceed(
-    bot: Bot, chat_id: int, actor: Actor, rt: Runtime, state: FSMContext, request: StartRequest
+    bot: Bot,
+    chat_id: int,
+    actor: Actor,
+    calls: CallService,
+    catalog: CatalogService,
+    state: FSMContext,
+    request: StartRequest,
 ) -> None:
     """Start the call, or ask for whatever is still missing (never fail on a missing setting)."""
-    if await _refused_signed_out(bot, chat_id, actor, rt, state):
+    if await _refused_signed_out(bot, chat_id, actor, calls, state):
         return
     if request.message_text is not None and len(request.message_text) > TTS_MAX_LENGTH:
         # Checked here, like the hold text: UIS would spend points to refuse it.
@@ -105,10 +114,10 @@ async def proceed(
         )
         return
     if request.virtual_number is None:
-        default = await rt.calls.default_virtual_number(actor)
+        default = await calls.default_virtual_number(actor)
         if default:
             request = dataclasses.replace(request, virtual_number=default)
-    missing = await rt.calls.prepare_start(actor, request)
+    missing = await calls.prepare_start(actor, request)
     lang = actor.lang
     if missing is MissingInput.EMPLOYEE:
         await state.clear()
@@ -117,25 +126,24 @@ async def proceed(
     if missing is not None:
         await state.set_data(_stash(request))
     if missing is MissingInput.VIRTUAL_NUMBER:
-        async with rt.sessions() as session:
-            numbers = await catalog_store.list_virtual_numbers(session)
+        numbers = await catalog.virtual_numbers()
         if not numbers:
             await state.clear()
             await bot.send_message(chat_id, t(lang, "settings.no_virtual_numbers"))
             return
-        rows = [[(virtual_number_label(row), f"vn:{row.number}")] for row in numbers]
         await bot.send_message(
-            chat_id, t(lang, "settings.ask_virtual_number"), reply_markup=choice(rows)
+            chat_id,
+            t(lang, "settings.ask_virtual_number"),
+            reply_markup=choice(virtual_number_choices(numbers)),
         )
         return
     if missing is MissingInput.SCENARIO:
-        async with rt.sessions() as session:
-            scenarios = await catalog_store.list_scenarios(session)
+        scenarios = await catalog.scenarios()
         if not scenarios:
             await state.clear()
             await bot.send_message(chat_id, t(lang, "call.no_scenarios"))
             return
-        rows = [[(row.name[:60], f"scn:{row.id}")] for row in scenarios]
+        rows = [[(row.name[:60], ScenarioPick(scenario_id=row.id).pack())] for row in scenarios]
         await bot.send_message(chat_id, t(lang, "call.ask_scenario"), reply_markup=choice(rows))
         return
     if missing is MissingInput.OPERATOR_NUMBER:
@@ -144,9 +152,8 @@ async def proceed(
         return
     if missing is MissingInput.MESSAGE:
         await state.set_state(StartFlow.message)
-        async with rt.sessions() as session:
-            media = await catalog_store.list_media_files(session)
-        rows = [[(f"🎵 {row.name}"[:60], f"inf:{row.id}")] for row in media]
+        media = await catalog.media_files()
+        rows = [[(f"🎵 {row.name}"[:60], InformMediaPick(media_id=row.id).pack())] for row in media]
         await bot.send_message(
             chat_id,
             t(lang, "call.ask_inform_message", max_length=TTS_MAX_LENGTH),
@@ -162,7 +169,7 @@ async def proceed(
             number=display_phone(request.contact, masked=not actor.is_private_chat),
         ),
     )
-    outcome = await rt.calls.start_call(actor, request, placeholder.message_id)
+    outcome = await calls.start_call(actor, request, placeholder.message_id)
     if outcome.error is not None:
         await bot.edit_message_text(
             outcome.error, chat_id=chat_id, message_id=placeholder.message_id
@@ -175,7 +182,8 @@ async def proceed(
 async def _begin(
     message: Message,
     actor: Actor,
-    rt: Runtime,
+    calls: CallService,
+    catalog: CatalogService,
     state: FSMContext,
     kind: StartKind,
     arguments: str,
@@ -185,7 +193,7 @@ async def _begin(
     contact, _, rest = arguments.strip().partition(" ")
     if kind is StartKind.INFORMER:
         # "/inform <number> <text>": the number may contain spaces, the text follows it.
-        numbers = find_phone_numbers(arguments, region=await rt.calls.region_for(actor))
+        numbers = find_phone_numbers(arguments, region=await calls.region_for(actor))
         contact = numbers[0] if numbers else contact
         rest = arguments.split(contact, 1)[-1].strip() if numbers and contact in arguments else rest
     elif arguments.strip():
@@ -196,82 +204,96 @@ async def _begin(
         await state.set_state(StartFlow.number)
         await message.answer(t(lang, "call.ask_number"))
         return
-    region = await rt.calls.region_for(actor)
+    region = await calls.region_for(actor)
     try:
-        normalised = rt.calls.normalise_contact(contact, region)
+        normalised = calls.normalise_contact(contact, region)
     except ValueError:
         await message.answer(invalid_number_text(lang, "field.contact"))
         return
     request = StartRequest(kind=kind, contact=normalised, message_text=rest or None)
-    await proceed(bot, message.chat.id, actor, rt, state, request)
+    await proceed(bot, message.chat.id, actor, calls, catalog, state, request)
 
 
-@router.message(Command(*COMMAND_KINDS))
 async def start_command(
     message: Message,
     command: CommandObject,
     actor: Actor,
-    rt: Runtime,
+    calls: CallService,
+    catalog: CatalogService,
     state: FSMContext,
     bot: Bot,
 ) -> None:
     await state.clear()
-    if await _refused_signed_out(bot, message.chat.id, actor, rt, state):
+    if await _refused_signed_out(bot, message.chat.id, actor, calls, state):
         return
     kind = COMMAND_KINDS[command.command.lower()]
-    await _begin(message, actor, rt, state, kind, command.args or "", bot)
+    await _begin(message, actor, calls, catalog, state, kind, command.args or "", bot)
 
 
-@router.message(StateFilter(StartFlow.number), when(F.text))
 async def number_given(
-    message: Message, actor: Actor, rt: Runtime, state: FSMContext, bot: Bot
+    message: Message,
+    actor: Actor,
+    calls: CallService,
+    catalog: CatalogService,
+    state: FSMContext,
+    bot: Bot,
 ) -> None:
     data = await state.get_data()
-    await _begin(message, actor, rt, state, StartKind(data["kind"]), message.text or "", bot)
+    kind = StartKind(data["kind"])
+    await _begin(message, actor, calls, catalog, state, kind, message.text or "", bot)
 
 
-@router.message(StateFilter(StartFlow.operator), when(F.text))
 async def operator_given(
-    message: Message, actor: Actor, rt: Runtime, state: FSMContext, bot: Bot
+    message: Message,
+    actor: Actor,
+    calls: CallService,
+    catalog: CatalogService,
+    state: FSMContext,
+    bot: Bot,
 ) -> None:
     lang = actor.lang
     try:
-        operator = rt.calls.normalise_contact(
-            message.text or "", await rt.calls.region_for(actor), "operator"
+        operator = calls.normalise_contact(
+            message.text or "", await calls.region_for(actor), "operator"
         )
     except ValueError:
         await message.answer(invalid_number_text(lang, "field.operator"))
         return
     request = dataclasses.replace(_request_from(await state.get_data()), operator=operator)
-    await proceed(bot, message.chat.id, actor, rt, state, request)
+    await proceed(bot, message.chat.id, actor, calls, catalog, state, request)
 
 
-@router.message(StateFilter(StartFlow.message), when(F.text))
 async def inform_text_given(
-    message: Message, actor: Actor, rt: Runtime, state: FSMContext, bot: Bot
+    message: Message,
+    actor: Actor,
+    calls: CallService,
+    catalog: CatalogService,
+    state: FSMContext,
+    bot: Bot,
 ) -> None:
     text = (message.text or "").strip()
     if not text:
         await message.answer(t(actor.lang, "login.empty_input"))
         return
     request = dataclasses.replace(_request_from(await state.get_data()), message_text=text)
-    await proceed(bot, message.chat.id, actor, rt, state, request)
+    await proceed(bot, message.chat.id, actor, calls, catalog, state, request)
 
 
-@router.callback_query(when(F.data.startswith("vn:")))
 async def virtual_number_chosen(
-    query: CallbackQuery, actor: Actor, rt: Runtime, state: FSMContext, bot: Bot
+    query: CallbackQuery,
+    callback_data: VirtualNumberPick,
+    actor: Actor,
+    calls: CallService,
+    catalog: CatalogService,
+    user_settings: SettingsService,
+    state: FSMContext,
+    bot: Bot,
 ) -> None:
-    number = (query.data or "")[3:]
-    async with rt.sessions() as session:
-        known = {row.number for row in await catalog_store.list_virtual_numbers(session)}
-    if number not in known:
+    number = callback_data.number
+    if not await catalog.has_virtual_number(number):
         await query.answer(t(actor.lang, "alert.stale"), show_alert=True)
         return
-    async with rt.sessions.begin() as session:
-        await settings_store.update_call_settings(
-            session, actor.user_id, default_virtual_number=number
-        )
+    await user_settings.save_virtual_number(actor, number)
     await query.answer(
         t(actor.lang, "settings.virtual_number_saved", number=display_phone(number))[:190]
     )
@@ -279,98 +301,84 @@ async def virtual_number_chosen(
     data = await state.get_data()
     if data.get("kind"):
         request = dataclasses.replace(_request_from(data), virtual_number=number)
-        await proceed(bot, actor.chat_id, actor, rt, state, request)
+        await proceed(bot, actor.chat_id, actor, calls, catalog, state, request)
 
 
-@router.callback_query(when(F.data.startswith("scn:")))
 async def scenario_chosen(
-    query: CallbackQuery, actor: Actor, rt: Runtime, state: FSMContext, bot: Bot
+    query: CallbackQuery,
+    callback_data: ScenarioPick,
+    actor: Actor,
+    calls: CallService,
+    catalog: CatalogService,
+    state: FSMContext,
+    bot: Bot,
 ) -> None:
     data = await state.get_data()
-    scenario_id = parse_id((query.data or "")[4:])
-    async with rt.sessions() as session:
-        known = {row.id for row in await catalog_store.list_scenarios(session)}
+    scenario_id = callback_data.scenario_id
     # A forged id never reaches UIS: only scenarios of the catalog are offered and accepted.
-    if not data.get("kind") or scenario_id is None or scenario_id not in known:
+    if not data.get("kind") or not await catalog.has_scenario(scenario_id):
         await query.answer(t(actor.lang, "alert.stale"), show_alert=True)
         return
     await query.answer()
     await retire_keyboard(query)
     request = dataclasses.replace(_request_from(data), scenario_id=scenario_id)
-    await proceed(bot, actor.chat_id, actor, rt, state, request)
+    await proceed(bot, actor.chat_id, actor, calls, catalog, state, request)
 
 
-@router.callback_query(when(F.data.startswith("inf:")))
 async def inform_media_chosen(
-    query: CallbackQuery, actor: Actor, rt: Runtime, state: FSMContext, bot: Bot
+    query: CallbackQuery,
+    callback_data: InformMediaPick,
+    actor: Actor,
+    calls: CallService,
+    catalog: CatalogService,
+    state: FSMContext,
+    bot: Bot,
 ) -> None:
     data = await state.get_data()
-    media_id = parse_id((query.data or "")[4:])
-    async with rt.sessions() as session:
-        known = {row.id for row in await catalog_store.list_media_files(session)}
-    if data.get("kind") != StartKind.INFORMER.value or media_id is None or media_id not in known:
+    media_id = callback_data.media_id
+    informer = data.get("kind") == StartKind.INFORMER.value
+    if not informer or not await catalog.has_media_file(media_id):
         await query.answer(t(actor.lang, "alert.stale"), show_alert=True)
         return
     await query.answer()
     await retire_keyboard(query)
     request = dataclasses.replace(_request_from(data), media_id=media_id)
-    await proceed(bot, actor.chat_id, actor, rt, state, request)
+    await proceed(bot, actor.chat_id, actor, calls, catalog, state, request)
 
 
-def transferred_away(call: CallInfo, actor: Actor) -> bool:
-    """The user's employee has left a call another employee now takes (it was transferred):
-    no longer the user's call, although the user started it."""
-    if actor.employee_id is None or not call.legs:
-        return False
-    still_mine = any(
-        leg.employee_id == actor.employee_id and leg.state_kind is not LegState.DISCONNECTED
-        for leg in call.legs
-    )
-    someone_else = any(
-        leg.employee_id not in (None, actor.employee_id)
-        and leg.state_kind is not LegState.DISCONNECTED
-        for leg in call.legs
-    )
-    return not still_mine and someone_else
-
-
-@router.message(Command("calls"))
-async def calls_command(message: Message, actor: Actor, rt: Runtime, bot: Bot) -> None:
-    from bot.services.failures import failure_from
-    from bot.texts import explain_error
-
+async def calls_command(message: Message, actor: Actor, calls: CallService, bot: Bot) -> None:
     try:
-        calls = await rt.calls.my_active_calls(actor)
+        mine = await calls.my_calls_now(actor)
     except Exception as exc:
         failure = failure_from(exc, "list.calls")
         await message.answer(
             explain_error(actor.lang, failure.mnemonic, **failure.context).render()
         )
         return
-    calls = [call for call in calls if not transferred_away(call, actor)]
-    if not calls:
+    if not mine:
         await message.answer(t(actor.lang, "calls.empty"))
         return
-    for call in calls:
+    for call in mine:
         placeholder = await message.answer(t(actor.lang, "calls.title"))
-        update = await rt.calls.open_card(actor, call, placeholder.message_id)
+        update = await calls.open_card(actor, call, placeholder.message_id)
         await draw_card(bot, update)
 
 
-@router.message(Command("block"))
-async def block_command(message: Message, actor: Actor, rt: Runtime, bot: Bot) -> None:
-    update = await rt.calls.ask_block(actor)
+async def block_command(message: Message, actor: Actor, calls: CallService, bot: Bot) -> None:
+    update = await calls.ask_block(actor)
     if update is None:
         await message.answer(t(actor.lang, "calls.empty"))
         return
     await draw_card(bot, update)
 
 
-async def _offer_numbers(message: Message, actor: Actor, rt: Runtime, numbers: list[str]) -> None:
+async def _offer_numbers(
+    message: Message, actor: Actor, calls: CallService, numbers: list[str]
+) -> None:
     lang = actor.lang
     buttons = [
         [
-            await rt.calls.issue_button(
+            await calls.issue_button(
                 actor,
                 t(lang, "btn.start_call", number=display_phone(number)),
                 Action.START_CALL,
@@ -387,28 +395,43 @@ async def _offer_numbers(message: Message, actor: Actor, rt: Runtime, numbers: l
     await message.reply(text, reply_markup=inline(buttons))
 
 
-@router.message(when(F.contact))
-async def contact_shared(message: Message, actor: Actor, rt: Runtime) -> None:
+async def contact_shared(message: Message, actor: Actor, calls: CallService) -> None:
     assert message.contact is not None
-    region = await rt.calls.region_for(actor)
+    region = await calls.region_for(actor)
     numbers = find_phone_numbers(message.contact.phone_number, region=region) or find_phone_numbers(
         "+" + message.contact.phone_number.lstrip("+"), region=region
     )
     if not numbers:
         await message.reply(t(actor.lang, "call.no_number_found"))
         return
-    await _offer_numbers(message, actor, rt, numbers)
+    await _offer_numbers(message, actor, calls, numbers)
 
 
-@router.message(for_the_bot, when(F.text | F.caption))
-async def numbers_in_text(message: Message, actor: Actor, rt: Runtime) -> None:
+async def numbers_in_text(message: Message, actor: Actor, calls: CallService) -> None:
     """Any message the user sends or forwards: offer a Call button for each valid number."""
     text = message.text or message.caption or ""
     if text.startswith("/"):
         await message.answer(t(actor.lang, "common.unknown_command"))
         return
-    numbers = find_phone_numbers(text, region=await rt.calls.region_for(actor))
+    numbers = find_phone_numbers(text, region=await calls.region_for(actor))
     if not numbers:
         await message.reply(t(actor.lang, "call.no_number_found"))
         return
-    await _offer_numbers(message, actor, rt, numbers)
+    await _offer_numbers(message, actor, calls, numbers)
+
+
+def router() -> Router:
+    calls = Router(name="calls")
+    calls.message.register(start_command, Command(*COMMAND_KINDS))
+    calls.message.register(number_given, StateFilter(StartFlow.number), when(F.text))
+    calls.message.register(operator_given, StateFilter(StartFlow.operator), when(F.text))
+    calls.message.register(inform_text_given, StateFilter(StartFlow.message), when(F.text))
+    calls.callback_query.register(virtual_number_chosen, VirtualNumberPick.filter())
+    calls.callback_query.register(scenario_chosen, ScenarioPick.filter())
+    calls.callback_query.register(inform_media_chosen, InformMediaPick.filter())
+    calls.message.register(calls_command, Command("calls"))
+    calls.message.register(block_command, Command("block"))
+    calls.message.register(contact_shared, when(F.contact))
+    # The free-text number detector: after every other handler of this router on purpose.
+    calls.message.register(numbers_in_text, for_the_bot, when(F.text | F.caption))
+    return calls

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
+from aiogram import Router
 from aiogram.filters import Command, CommandStart
 from aiogram.types import Message
 
-from bot.routers.spec import RouterSpec
 from bot.services.access import Member
 from bot.services.actor import Actor
 from bot.texts import t
 from bot.texts.commands import Role, command_help
-
-router = RouterSpec("common")
 
 
 def role_of(member: Member) -> Role:
@@ -20,7 +18,6 @@ def role_of(member: Member) -> Role:
     return "user" if member.allowed else "pending"
 
 
-@router.message(CommandStart())
 async def start_handler(message: Message, actor: Actor, member: Member) -> None:
     greeting = t(actor.lang, "start.welcome", name=member.display_name)
     text = f"{greeting}\n\n{command_help(actor.lang, role_of(member))}"
@@ -30,6 +27,12 @@ async def start_handler(message: Message, actor: Actor, member: Member) -> None:
     await message.answer(text)
 
 
-@router.message(Command("help"))
 async def help_handler(message: Message, actor: Actor, member: Member) -> None:
     await message.answer(command_help(actor.lang, role_of(member)))
+
+
+def router() -> Router:
+    common = Router(name="common")
+    common.message.register(start_handler, CommandStart())
+    common.message.register(help_handler, Command("help"))
+    return common

@@ -2,35 +2,35 @@
 
 from __future__ import annotations
 
+from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
-from bot.routers.spec import RouterSpec
-from bot.runtime import Runtime
 from bot.services.actor import Actor
+from bot.services.duty import DutyDesk, DutyStart
 from bot.texts import t
 
-router = RouterSpec("duty")
+ON_WORDS = ("on", "вкл", "да")
+OFF_WORDS = ("off", "выкл", "нет")
 
 
-@router.message(Command("duty"))
-async def duty_command(message: Message, command: CommandObject, actor: Actor, rt: Runtime) -> None:
+async def duty_command(
+    message: Message, command: CommandObject, actor: Actor, duty: DutyDesk
+) -> None:
     lang = actor.lang
     word = (command.args or "").strip().lower()
-    duty = rt.calls.duty
-    if word in ("on", "вкл", "да"):
-        await rt.calls.set_duty(actor, True)
-        if rt.flow.flowing:
+    if word in ON_WORDS:
+        started = await duty.go_on(actor)
+        if started is DutyStart.EVENTS_FLOW:
             await message.answer(t(lang, "duty.on_events_flow"))
-        elif await duty.poll_actor() is None:
+        elif started is DutyStart.NOT_SIGNED_IN:
             await message.answer(t(lang, "duty.on_not_signed_in"))
         else:
-            await message.answer(t(lang, "duty.on", seconds=round(rt.poller.interval())))
+            await message.answer(t(lang, "duty.on", seconds=round(duty.poll_interval())))
         return
-    if word in ("off", "выкл", "нет"):
-        await rt.calls.set_duty(actor, False)
-        left = await duty.on_duty()
-        await message.answer(t(lang, "duty.off" if left else "duty.off_nobody_left"))
+    if word in OFF_WORDS:
+        anyone_left = await duty.go_off(actor)
+        await message.answer(t(lang, "duty.off" if anyone_left else "duty.off_nobody_left"))
         return
     if word:
         await message.answer(t(lang, "duty.usage"))
@@ -40,3 +40,9 @@ async def duty_command(message: Message, command: CommandObject, actor: Actor, r
         await message.answer(t(lang, "duty.nobody"))
         return
     await message.answer(t(lang, "duty.status", names=", ".join(m.name for m in on_duty)))
+
+
+def router() -> Router:
+    duty = Router(name="duty")
+    duty.message.register(duty_command, Command("duty"))
+    return duty

@@ -6,27 +6,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
+from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import Message
 
-from bot.routers.spec import RouterSpec
-from bot.runtime import Runtime
 from bot.services.actor import Actor
+from bot.services.info import AuditLogEntry, AuditOutcome, InfoService
 from bot.services.presentation import points_text
 from bot.texts import Raw, format_duration, t
-from db.audit import recent_audit_entries
-from db.models import AuditLogEntry, AuditOutcome
-
-router = RouterSpec("info")
 
 HISTORY_ROWS = 15
 
 
-@router.message(Command("limits"))
-async def limits_command(message: Message, actor: Actor, rt: Runtime) -> None:
+async def limits_command(message: Message, actor: Actor, info: InfoService) -> None:
     """Shows what the budget learned from the last replies; costs no points itself."""
     lang = actor.lang
-    snapshot = rt.budget.snapshot()
+    snapshot = info.points()
     minute, day = snapshot.minute, snapshot.day
     if minute.limit is None and day.limit is None:
         await message.answer(t(lang, "limits.full_unknown"))
@@ -89,20 +84,15 @@ def _clock(moment: datetime, zone: tzinfo) -> str:
     return moment.astimezone(zone).strftime("%d.%m %H:%M:%S")
 
 
-@router.message(Command("history"))
-async def history_command(message: Message, actor: Actor, rt: Runtime) -> None:
+async def history_command(message: Message, actor: Actor, info: InfoService) -> None:
     lang = actor.lang
-    # Rows still in the write-behind queue belong in the answer too.
-    await rt.audit.flush(max_wait=2.0)
-    async with rt.sessions() as session:
-        rows = await recent_audit_entries(session, actor.user_id, limit=HISTORY_ROWS * 10)
+    rows = await info.history(actor, limit=HISTORY_ROWS * 10)
     if not rows:
         await message.answer(t(lang, "history.empty"))
         return
-    # Audit rows are stored in UTC; a manager reads them in the UIS account's time zone (the
-    # one UIS shows call times in), named in the title.
-    zone = rt.settings.callapi.zone
-    lines = [t(lang, "history.title_zone", zone=rt.settings.callapi.timezone)]
+    # In the UIS account's time zone (the one UIS shows call times in), named in the title.
+    zone = info.zone
+    lines = [t(lang, "history.title_zone", zone=info.zone_name)]
     for entry in fold_background(rows)[:HISTORY_ROWS]:
         if isinstance(entry, _Folded):
             lines.append(
@@ -142,3 +132,10 @@ async def history_command(message: Message, actor: Actor, rt: Runtime) -> None:
             )
         )
     await message.answer("\n".join(lines))
+
+
+def router() -> Router:
+    info = Router(name="info")
+    info.message.register(limits_command, Command("limits"))
+    info.message.register(history_command, Command("history"))
+    return info

@@ -6,31 +6,28 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from aiogram import Bot, F
+from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
-from api.errors import CallApiClientError
+from bot.callback_data import LoginChoice, LoginPick
 from bot.card_messages import draw_card
-from bot.filters import when
+from bot.filters import PrivateChat, when
 from bot.keyboard_cleanup import retire_keyboard
 from bot.keyboards import choice
-from bot.routers.spec import RouterSpec
-from bot.runtime import Runtime
 from bot.services.actor import Actor
+from bot.services.auth import AuthService, CallApiClientError, CredentialKind
+from bot.services.calls import CallService
 from bot.services.failures import failure_from
 from bot.texts import Lang, Raw, explain_error, t
-from db.models import CredentialKind
 
 log = logging.getLogger(__name__)
 
-router = RouterSpec("login")
-
 # The "sign in" button offered where signing in is the missing step (e.g. /call signed out).
-LOGIN_MENU_CALLBACK = "login:menu"
+LOGIN_MENU_CALLBACK = LoginPick(choice=LoginChoice.MENU).pack()
 # How a pasted key's check is named to the error texts (it is a list.calls on the wire).
 KEY_CHECK = "login.key"
 
@@ -58,23 +55,26 @@ async def _delete_secret(message: Message, lang: Lang) -> None:
     await message.answer(t(lang, "login.secret_deleted"))
 
 
-@router.message(Command("login"))
-async def login_command(message: Message, actor: Actor, rt: Runtime, state: FSMContext) -> None:
-    lang = actor.lang
-    if not actor.is_private_chat:
-        await message.answer(t(lang, "login.private_only"))
-        return
+async def login_command(
+    message: Message, actor: Actor, auth: AuthService, state: FSMContext, bot: Bot
+) -> None:
     await state.clear()
-    await _show_login_menu(message.bot, actor, rt)
+    await _show_login_menu(bot, actor, auth)
 
 
-async def _show_login_menu(bot: Bot | None, actor: Actor, rt: Runtime) -> None:
+async def login_elsewhere(message: Message, actor: Actor) -> None:
+    await message.answer(t(actor.lang, "login.private_only"))
+
+
+async def login_press_elsewhere(query: CallbackQuery, actor: Actor) -> None:
+    await query.answer(t(actor.lang, "login.private_only")[:200], show_alert=True)
+
+
+async def _show_login_menu(bot: Bot, actor: Actor, auth: AuthService) -> None:
     lang = actor.lang
-    if bot is None:
-        return
     # Signed in already: say so, but offer the menu all the same. The bot's record may be
     # alive while UIS ended that session or revoked the key; a new sign-in replaces it.
-    current = await rt.auth.status(actor.user_id)
+    current = await auth.status(actor.user_id)
     text = t(lang, "login.choose_method")
     if current is not None and not current.is_expired():
         signed_in = t(lang, "login.already_signed_in", fingerprint=current.fingerprint)
@@ -84,43 +84,57 @@ async def _show_login_menu(bot: Bot | None, actor: Actor, rt: Runtime) -> None:
         text,
         reply_markup=choice(
             [
-                [(t(lang, "btn.login_key"), "login:key")],
-                [(t(lang, "btn.login_password"), "login:password")],
-                [(t(lang, "btn.cancel_action"), "login:cancel")],
+                [(t(lang, "btn.login_key"), LoginPick(choice=LoginChoice.KEY).pack())],
+                [
+                    (
+                        t(lang, "btn.login_password"),
+                        LoginPick(choice=LoginChoice.PASSWORD).pack(),
+                    )
+                ],
+                [(t(lang, "btn.cancel_action"), LoginPick(choice=LoginChoice.CANCEL).pack())],
             ]
         ),
     )
 
 
-@router.callback_query(when(F.data.startswith("login:")))
 async def login_choice(
-    query: CallbackQuery, actor: Actor, rt: Runtime, state: FSMContext, bot: Bot
+    query: CallbackQuery,
+    callback_data: LoginPick,
+    actor: Actor,
+    auth: AuthService,
+    calls: CallService,
+    state: FSMContext,
+    bot: Bot,
 ) -> None:
     lang = actor.lang
-    if not actor.is_private_chat:
-        await query.answer(t(lang, "login.private_only")[:200], show_alert=True)
-        return
-    choice_made = (query.data or "").split(":", 1)[1]
+    choice_made = callback_data.choice
     await query.answer()
     await retire_keyboard(query)
-    if choice_made == LOGIN_MENU_CALLBACK.split(":", 1)[1]:
+    if choice_made is LoginChoice.MENU:
         await state.clear()
-        await _show_login_menu(bot, actor, rt)
-    elif choice_made == "key":
+        await _show_login_menu(bot, actor, auth)
+    elif choice_made is LoginChoice.KEY:
         await state.set_state(LoginFlow.key)
         await bot.send_message(actor.chat_id, t(lang, "login.ask_key"))
-    elif choice_made == "password":
+    elif choice_made is LoginChoice.PASSWORD:
         await state.set_state(LoginFlow.login)
         await bot.send_message(actor.chat_id, t(lang, "login.ask_login"))
-    elif choice_made in ("stay", "once"):
-        await _finish_password_login(bot, actor, rt, state, stay=choice_made == "stay")
+    elif choice_made in (LoginChoice.STAY, LoginChoice.ONCE):
+        stay = choice_made is LoginChoice.STAY
+        await _finish_password_login(bot, actor, auth, calls, state, stay=stay)
     else:
         await state.clear()
         await bot.send_message(actor.chat_id, t(lang, "login.cancelled"))
 
 
-@router.message(StateFilter(LoginFlow.key))
-async def key_given(message: Message, actor: Actor, rt: Runtime, state: FSMContext) -> None:
+async def key_given(
+    message: Message,
+    actor: Actor,
+    auth: AuthService,
+    calls: CallService,
+    state: FSMContext,
+    bot: Bot,
+) -> None:
     lang = actor.lang
     key = (message.text or "").strip()
     await _delete_secret(message, lang)
@@ -130,7 +144,7 @@ async def key_given(message: Message, actor: Actor, rt: Runtime, state: FSMConte
     await state.clear()
     await message.answer(t(lang, "login.checking"))
     try:
-        signed = await rt.auth.sign_in_with_key(actor, key)
+        signed = await auth.sign_in_with_key(actor, key)
     except CallApiClientError as exc:
         # Explained as a key being checked ("login.key"), not as a read of the call list.
         failure = failure_from(exc, KEY_CHECK)
@@ -138,10 +152,9 @@ async def key_given(message: Message, actor: Actor, rt: Runtime, state: FSMConte
         await message.answer(explain_error(lang, failure.mnemonic, **context).render())
         return
     await message.answer(t(lang, "login.done_key_no_expiry", fingerprint=signed.fingerprint))
-    await _offer_repeat(message.bot, actor, rt)
+    await _offer_repeat(bot, actor, calls)
 
 
-@router.message(StateFilter(LoginFlow.login), when(F.text))
 async def login_given(message: Message, actor: Actor, state: FSMContext) -> None:
     login = (message.text or "").strip()
     if not login:
@@ -152,7 +165,6 @@ async def login_given(message: Message, actor: Actor, state: FSMContext) -> None
     await message.answer(t(actor.lang, "login.ask_password"))
 
 
-@router.message(StateFilter(LoginFlow.password))
 async def password_given(message: Message, actor: Actor, state: FSMContext) -> None:
     lang = actor.lang
     password = message.text or ""
@@ -167,15 +179,21 @@ async def password_given(message: Message, actor: Actor, state: FSMContext) -> N
         t(lang, "login.ask_stay_signed_in"),
         reply_markup=choice(
             [
-                [(t(lang, "btn.stay_signed_in"), "login:stay")],
-                [(t(lang, "btn.session_only"), "login:once")],
+                [(t(lang, "btn.stay_signed_in"), LoginPick(choice=LoginChoice.STAY).pack())],
+                [(t(lang, "btn.session_only"), LoginPick(choice=LoginChoice.ONCE).pack())],
             ]
         ),
     )
 
 
 async def _finish_password_login(
-    bot: Bot, actor: Actor, rt: Runtime, state: FSMContext, *, stay: bool
+    bot: Bot,
+    actor: Actor,
+    auth: AuthService,
+    calls: CallService,
+    state: FSMContext,
+    *,
+    stay: bool,
 ) -> None:
     lang = actor.lang
     data = await state.get_data()
@@ -186,7 +204,7 @@ async def _finish_password_login(
         return
     await bot.send_message(actor.chat_id, t(lang, "login.checking"))
     try:
-        signed = await rt.auth.sign_in_with_password(
+        signed = await auth.sign_in_with_password(
             actor, str(login), str(password), stay_signed_in=stay
         )
     except CallApiClientError as exc:
@@ -201,26 +219,45 @@ async def _finish_password_login(
         actor.chat_id,
         t(lang, key, fingerprint=signed.fingerprint, expires_at=format_time(signed.expires_at)),
     )
-    await _offer_repeat(bot, actor, rt)
+    await _offer_repeat(bot, actor, calls)
 
 
-async def _offer_repeat(bot: Bot | None, actor: Actor, rt: Runtime) -> None:
+async def _offer_repeat(bot: Bot, actor: Actor, calls: CallService) -> None:
     """A press refused for an expired sign-in is offered again right after a new login."""
-    if bot is None:
-        return
-    update = await rt.calls.redraw_after_login(actor)
+    update = await calls.redraw_after_login(actor)
     if update is None:
         return
     await draw_card(bot, update)
 
 
-@router.message(Command("logout"))
-async def logout_command(message: Message, actor: Actor, rt: Runtime, state: FSMContext) -> None:
+async def logout_command(
+    message: Message, actor: Actor, auth: AuthService, state: FSMContext
+) -> None:
     await state.clear()
-    kind = await rt.auth.sign_out(actor)
+    kind = await auth.sign_out(actor)
     if kind is None:
         await message.answer(t(actor.lang, "logout.not_signed_in"))
     elif kind is CredentialKind.PERMANENT_KEY:
         await message.answer(t(actor.lang, "logout.done_key"))
     else:
         await message.answer(t(actor.lang, "logout.done_session"))
+
+
+def router() -> Router:
+    """Secrets only in a private chat: the sign-in steps live in a private-only router; the
+    same command or button elsewhere is told so."""
+    private = Router(name="login.private")
+    private.message.filter(PrivateChat())
+    private.callback_query.filter(PrivateChat())
+    private.message.register(login_command, Command("login"))
+    private.callback_query.register(login_choice, LoginPick.filter())
+    private.message.register(key_given, StateFilter(LoginFlow.key))
+    private.message.register(login_given, StateFilter(LoginFlow.login), when(F.text))
+    private.message.register(password_given, StateFilter(LoginFlow.password))
+    elsewhere = Router(name="login.elsewhere")
+    elsewhere.message.register(login_elsewhere, Command("login"))
+    elsewhere.callback_query.register(login_press_elsewhere, LoginPick.filter())
+    login = Router(name="login")
+    login.message.register(logout_command, Command("logout"))
+    login.include_routers(private, elsewhere)
+    return login

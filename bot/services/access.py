@@ -15,8 +15,11 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.settings import AccessMode
+from bot.unit_of_work import Database
 from db import users as user_store
 from db.models import AccessState, TelegramUser
+
+__all__ = ["AccessRequestDesk", "AccessService", "AccessState", "Member"]
 
 RECORD_EVERY_SECONDS = 300.0
 
@@ -102,7 +105,7 @@ class AccessService:
         mode: AccessMode,
         allowed_ids: Sequence[int],
     ) -> None:
-        self._sessions = sessions
+        self._db = Database(sessions)
         self.admin_ids = frozenset(admin_ids)
         self._mode = mode
         self._allowed_ids = frozenset(allowed_ids)
@@ -130,7 +133,7 @@ class AccessService:
         now = time.monotonic()
         if cached is not None and cached[2] == profile and now - cached[1] < RECORD_EVERY_SECONDS:
             return cached[0]
-        async with self._sessions.begin() as session:
+        async with self._db.unit() as session:
             before = await user_store.get_user(session, user_id)
             row = await user_store.record_user_seen(
                 session,
@@ -164,7 +167,7 @@ class AccessService:
 
     async def ensure_admins(self) -> None:
         """Admins from settings exist as admins in the database before they ever write."""
-        async with self._sessions.begin() as session:
+        async with self._db.unit() as session:
             for admin_id in self.admin_ids:
                 row = await user_store.get_user(session, admin_id)
                 if row is None:
@@ -178,7 +181,7 @@ class AccessService:
     async def set_access(self, admin_id: int, user_id: int, access: AccessState) -> Member | None:
         if admin_id not in self.admin_ids:
             return None
-        async with self._sessions.begin() as session:
+        async with self._db.unit() as session:
             if await user_store.get_user(session, user_id) is None:
                 return None
             row = await user_store.set_user_access(session, user_id, access)
@@ -191,7 +194,7 @@ class AccessService:
     ) -> Member | None:
         if admin_id not in self.admin_ids:
             return None
-        async with self._sessions.begin() as session:
+        async with self._db.unit() as session:
             if await user_store.get_user(session, user_id) is None:
                 return None
             row = await user_store.assign_employee(session, user_id, employee_id, phone, admin_id)
@@ -200,14 +203,14 @@ class AccessService:
         return member
 
     async def request_employee(self, user_id: int, employee_id: int) -> None:
-        async with self._sessions.begin() as session:
+        async with self._db.unit() as session:
             await user_store.request_employee(session, user_id, employee_id)
 
     async def members(self) -> list[Member]:
-        async with self._sessions() as session:
+        async with self._db.unit() as session:
             return [_member(row) for row in await user_store.list_users(session)]
 
     async def member(self, user_id: int) -> Member | None:
-        async with self._sessions() as session:
+        async with self._db.unit() as session:
             row = await user_store.get_user(session, user_id)
         return None if row is None else _member(row)

@@ -8,6 +8,7 @@ recorded. The outcome's row then takes its place (same row id, see ``db.audit_wr
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,6 +24,8 @@ CTX_CHAT = "chat_id"
 CTX_USER = "telegram_user_id"
 CTX_UPDATE = "update_id"
 CTX_LOGIN = "callapi_login"
+# Far more than the updates handled at once: an error is judged while its update runs.
+SENDING_UPDATES_KEPT = 10_000
 
 _OUTCOMES = {
     AttemptOutcome.OK: AuditOutcome.OK,
@@ -97,8 +100,21 @@ class AuditObserver:
 
     def __init__(self, writer: AuditWriter) -> None:
         self._writer = writer
+        # Updates whose handling sent (or was about to send) something to UIS: the errors
+        # router tells "nothing was sent" from "UIS may have done it" by this.
+        self._sending_updates: OrderedDict[int, None] = OrderedDict()
+
+    def sent_for_update(self, update_id: int) -> bool:
+        """Whether an attempt of ``update_id``'s handling left (or was about to leave)."""
+        return update_id in self._sending_updates
 
     def intent(self, intent: AttemptIntent) -> None:
+        update_id = _int_or_none(intent.context.get(CTX_UPDATE))
+        if update_id is not None:
+            self._sending_updates[update_id] = None
+            self._sending_updates.move_to_end(update_id)
+            while len(self._sending_updates) > SENDING_UPDATES_KEPT:
+                self._sending_updates.popitem(last=False)
         try:
             self._writer.submit_intent(intent_record_for(intent))
         except Exception:  # the request goes anyway; its outcome row still follows

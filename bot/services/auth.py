@@ -20,12 +20,18 @@ from api.credentials import (
     LoginSessionCredentials,
     PermanentKeyCredentials,
 )
+from api.errors import CallApiClientError
 from bot.background import BackgroundTask
 from bot.logging_setup import SECRETS
 from bot.services.actor import Actor
+from bot.unit_of_work import Database
 from db import credentials as stored
+from db import users as user_store
 from db.crypto import TokenCipher
 from db.models import CredentialKind
+
+# What a router needs to read a sign-in's outcome, without importing api or db itself.
+__all__ = ["AuthService", "CallApiClientError", "CredentialKind", "GroupKeyBound", "SignedIn"]
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +57,12 @@ class ActingCredential:
     shared: bool  # a group chat's key, not the user's own
 
 
+@dataclass(frozen=True)
+class GroupKeyBound:
+    fingerprint: str
+    group_title: str
+
+
 class AuthService:
     def __init__(
         self,
@@ -59,7 +71,7 @@ class AuthService:
         cipher: TokenCipher,
     ) -> None:
         self._client = client
-        self._sessions = sessions
+        self._db = Database(sessions)
         self._cipher = cipher
         # One provider per stored credential, so concurrent presses share one re-login.
         self._providers: dict[tuple[int, str], CredentialsProvider] = {}
@@ -78,7 +90,7 @@ class AuthService:
         cached = self._acting.get((actor.user_id, actor.chat_id))
         if cached is not None:
             return cached
-        async with self._sessions() as session:
+        async with self._db.unit() as session:
             credential = await stored.resolve_credential(
                 session, self._cipher, telegram_user_id=actor.user_id, chat_id=actor.chat_id
             )
@@ -112,7 +124,7 @@ class AuthService:
 
         async def persist(token: str, expire_at: float) -> None:
             SECRETS.add_user_secret(token)
-            async with self._sessions.begin() as session:
+            async with self._db.unit() as session:
                 await stored.renew_token(
                     session,
                     self._cipher,
@@ -137,10 +149,8 @@ class AuthService:
         Raises the api's errors unchanged (e.g. access_token_expired, ip_not_whitelisted):
         a key we could not verify is not stored.
         """
-        provider = PermanentKeyCredentials(key)
-        await self._client.bind(provider, context=actor.audit_context()).list_calls()
-        SECRETS.add_user_secret(key)  # verified: from now on it is a secret we keep
-        async with self._sessions.begin() as session:
+        await self._verify_key(actor, key)
+        async with self._db.unit() as session:
             saved = await stored.save_user_credential(
                 session,
                 self._cipher,
@@ -153,6 +163,34 @@ class AuthService:
         self._forget_cached(saved.id)
         return SignedIn(saved.kind, saved.fingerprint, None, False)
 
+    async def _verify_key(self, actor: Actor, key: str) -> None:
+        await self._client.bind(
+            PermanentKeyCredentials(key), context=actor.audit_context()
+        ).list_calls()
+        SECRETS.add_user_secret(key)  # verified: from now on it is a secret we keep
+
+    async def bind_group_key(self, actor: Actor, group_chat_id: int, key: str) -> GroupKeyBound:
+        """An admin's key for a group chat: checked like a user's key, stored encrypted for the
+        chat; everyone in the group acts with it. Raises the api's errors unchanged."""
+        await self._verify_key(actor, key)
+        async with self._db.unit() as session:
+            chat = await user_store.get_chat(session, group_chat_id)
+            if chat is None:
+                await user_store.record_chat_seen(session, group_chat_id, chat_type="group")
+            saved = await stored.bind_chat_credential(
+                session,
+                self._cipher,
+                group_chat_id,
+                login=None,
+                access_token=key,
+                expires_at=None,
+                bound_by=actor.user_id,
+                kind=CredentialKind.PERMANENT_KEY,
+            )
+        self.invalidate()
+        title = chat.title if chat is not None and chat.title else str(group_chat_id)
+        return GroupKeyBound(saved.fingerprint, title)
+
     async def sign_in_with_password(
         self, actor: Actor, login: str, password: str, *, stay_signed_in: bool
     ) -> SignedIn:
@@ -163,7 +201,7 @@ class AuthService:
         # The password is a secret we keep only when it is stored (stay signed in).
         SECRETS.add_user_secret(token, password if stay_signed_in else None)
         expires_at = datetime.fromtimestamp(float(reply.data.expire_at), UTC)
-        async with self._sessions.begin() as session:
+        async with self._db.unit() as session:
             saved = await stored.save_user_credential(
                 session,
                 self._cipher,
@@ -184,7 +222,7 @@ class AuthService:
         A permanent key is never logged out: logout.user would delete a key other systems
         may use. A failing logout.user still erases the local copy (the user asked to forget it).
         """
-        async with self._sessions() as session:
+        async with self._db.unit() as session:
             credential = await stored.load_user_credential(session, self._cipher, actor.user_id)
         if credential is None:
             return None
@@ -202,14 +240,14 @@ class AuthService:
                 ).logout_user()
             except Exception as exc:  # the audit row has the details
                 log.warning("logout.user failed (%s); erasing the local session anyway", exc)
-        async with self._sessions.begin() as session:
+        async with self._db.unit() as session:
             await stored.forget_user_credential(session, actor.user_id)
         self._forget_cached(credential.id)
         SECRETS.discard(credential.access_token, credential.password)
         return credential.kind
 
     async def status(self, user_id: int) -> stored.CallApiCredential | None:
-        async with self._sessions() as session:
+        async with self._db.unit() as session:
             return await stored.load_user_credential(session, self._cipher, user_id)
 
     def _forget_cached(self, credential_id: int) -> None:

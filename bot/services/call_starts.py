@@ -26,6 +26,7 @@ from bot.services.call_types import MissingInput, StartKind, StartOutcome, Start
 from bot.services.card_book import CardBook
 from bot.services.failures import NotSignedInError, failure_from
 from bot.services.presentation import invalid_number_text
+from bot.unit_of_work import Database
 from db import call_settings as settings_store
 
 ExpiryCheck = Callable[[int], Awaitable[int]]
@@ -42,7 +43,7 @@ class CallStarter:
         sync: CallSync,
         default_region: str,
     ) -> None:
-        self._sessions = sessions
+        self._db = Database(sessions)
         self._auth = auth
         self._ledger = ledger
         self._book = book
@@ -69,14 +70,14 @@ class CallStarter:
         return None
 
     async def default_virtual_number(self, actor: Actor) -> str | None:
-        async with self._sessions() as session:
+        async with self._db.unit() as session:
             effective = await settings_store.get_call_settings(
                 session, actor.user_id, language_code=actor.language_code
             )
         return effective.default_virtual_number
 
     async def region_for(self, actor: Actor) -> str:
-        async with self._sessions() as session:
+        async with self._db.unit() as session:
             effective = await settings_store.get_call_settings(
                 session, actor.user_id, language_code=actor.language_code
             )

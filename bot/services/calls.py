@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.client import CallApiClient
-from api.models import CallInfo
+from api.models import CallInfo, LegState
 from bot.callbacks import Action, CallbackSigner
 from bot.services.actor import Actor
 from bot.services.auth import AuthService
@@ -43,10 +43,28 @@ from bot.services.cards import CardState, Names
 from bot.services.duty import DutyWatch
 from bot.services.live import CallsRefresher
 from bot.texts import Lang, lang_for
+from bot.unit_of_work import Database
 from db import ledger as ledger_store
 from db.press_tokens import PressTokens
 
 ExpiryCheck = Callable[[int], Awaitable[int]]
+
+
+def transferred_away(call: CallInfo, actor: Actor) -> bool:
+    """The user's employee has left a call another employee now takes (it was transferred):
+    no longer the user's call, although the user started it."""
+    if actor.employee_id is None or not call.legs:
+        return False
+    still_mine = any(
+        leg.employee_id == actor.employee_id and leg.state_kind is not LegState.DISCONNECTED
+        for leg in call.legs
+    )
+    someone_else = any(
+        leg.employee_id not in (None, actor.employee_id)
+        and leg.state_kind is not LegState.DISCONNECTED
+        for leg in call.legs
+    )
+    return not still_mine and someone_else
 
 
 class CallService:
@@ -64,7 +82,7 @@ class CallService:
         account_zone: tzinfo | None = None,
         events_flowing: Callable[[], bool] = lambda: False,
     ) -> None:
-        self._sessions = sessions
+        self._db = Database(sessions)
         self._auth = auth
         self._refresher = refresher
         self.ledger = CallLedger(sessions, account_zone=account_zone or ZoneInfo("Europe/Moscow"))
@@ -184,7 +202,7 @@ class CallService:
         snapshot = await self._refresher.refresh(api)
         calls: list[CallInfo] = list(snapshot.calls.values())
         external_ids = {call.external_id for call in calls if call.external_id}
-        async with self._sessions() as session:
+        async with self._db.unit() as session:
             mine = await ledger_store.started_by(session, actor.user_id, external_ids)
         return [
             call
@@ -195,6 +213,15 @@ class CallService:
             )
             or (call.external_id in mine)
         ]
+
+    async def my_calls_now(self, actor: Actor) -> list[CallInfo]:
+        """What /calls shows: the user's active calls, but those transferred away from them."""
+        return [
+            call for call in await self.my_active_calls(actor) if not transferred_away(call, actor)
+        ]
+
+    async def signed_in(self, actor: Actor) -> bool:
+        return await self._auth.credential_for(actor) is not None
 
     async def open_card(self, actor: Actor, info: CallInfo, message_id: int) -> CardUpdate:
         call = await self.ledger.open_listed(info, actor.employee_id)

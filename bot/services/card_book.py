@@ -27,6 +27,7 @@ from bot.services.failures import Failure
 from bot.services.presentation import limits_footer
 from bot.services.tracked_call import TrackedCall
 from bot.texts import Lang, explain_error, lang_for, t
+from bot.unit_of_work import Database
 from db import call_settings as settings_store
 from db import cards as card_store
 from db import catalog as catalog_store
@@ -57,7 +58,7 @@ class CardBook:
         ledger: CallLedger,
     ) -> None:
         self._client = client
-        self._sessions = sessions
+        self._db = Database(sessions)
         self._signer = signer
         self._ledger = ledger
         self.cards: dict[int, CardState] = {}  # card id -> live card
@@ -79,7 +80,7 @@ class CardBook:
     async def names_for(self, user_id: int, *, favourites: bool = True) -> Names:
         if not favourites and self._catalog.names is not None:
             return self._catalog.names
-        async with self._sessions() as session:
+        async with self._db.unit() as session:
             if self._catalog.names is None:
                 employees = await catalog_store.list_employees(session)
                 tags = await catalog_store.list_tags(session)
@@ -119,7 +120,7 @@ class CardBook:
 
     async def add(self, actor: Actor, call: TrackedCall, message_id: int) -> CardState:
         """A new message showing ``call`` to ``actor``."""
-        async with self._sessions.begin() as session:
+        async with self._db.unit() as session:
             row = await card_store.create_card(
                 session,
                 chat_id=actor.chat_id,
@@ -155,7 +156,7 @@ class CardBook:
         except Exception:
             log.exception("could not send a card to user %s", user_id)
             return None
-        async with self._sessions.begin() as session:
+        async with self._db.unit() as session:
             row = await card_store.create_card(
                 session,
                 chat_id=user_id,
@@ -191,7 +192,7 @@ class CardBook:
         known = self.cards.get(card_id)
         if known is not None:
             return known
-        async with self._sessions() as session:
+        async with self._db.unit() as session:
             row = await card_store.get_card(session, card_id)
         if row is None or row.call_id is None:
             return None
@@ -207,7 +208,7 @@ class CardBook:
         card = self.cards.get(card_id)
         if card is not None:
             return card.owner_id
-        async with self._sessions() as session:
+        async with self._db.unit() as session:
             row = await card_store.get_card(session, card_id)
         return row.telegram_user_id if row else None
 
@@ -215,7 +216,7 @@ class CardBook:
         """At start-up: take over every card whose call was not over when the last process
         stopped (a start without a recorded outcome included). Returns them."""
         since = datetime.now(UTC) - DEFAULT_TOKEN_TTL
-        async with self._sessions() as session:
+        async with self._db.unit() as session:
             final = [phase.value for phase in Phase if phase.is_final]
             rows = await ledger_store.live_cards(session, final_phases=final, since=since)
         resumed = []
@@ -249,7 +250,7 @@ class CardBook:
             key != card.buttons_key and (card.token_shown or not rendered.rows)
         )
         if renew:
-            async with self._sessions.begin() as session:
+            async with self._db.unit() as session:
                 card.token = await card_store.renew_card_token(
                     session,
                     card.card_id,
@@ -280,7 +281,7 @@ class CardBook:
         self, actor: Actor, label: str, action: Action, payload: dict[str, Any]
     ) -> ButtonData:
         """A one-shot button outside a card (e.g. "Call +7…" under a message)."""
-        async with self._sessions.begin() as session:
+        async with self._db.unit() as session:
             token = await card_store.issue_action_token(
                 session,
                 chat_id=actor.chat_id,

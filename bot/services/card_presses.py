@@ -30,6 +30,7 @@ from bot.services.failures import NotSignedInError, failure_from
 from bot.services.presentation import display_phone, invalid_number_text
 from bot.services.tracked_call import note_tags
 from bot.texts import explain_error, t
+from bot.unit_of_work import Database
 from db import call_settings as settings_store
 from db.cards import ConsumeStatus
 from db.press_tokens import PressTokens
@@ -53,7 +54,7 @@ class CardPresses:
         sync: CallSync,
         default_region: str,
     ) -> None:
-        self._sessions = sessions
+        self._db = Database(sessions)
         self._auth = auth
         self._press_tokens = press_tokens
         self._signer = signer
@@ -390,14 +391,14 @@ class CardPresses:
         return TransferTarget(phone, names.employees.get(argument, display_phone(phone)))
 
     async def _region_for(self, actor: Actor) -> str:
-        async with self._sessions() as session:
+        async with self._db.unit() as session:
             effective = await settings_store.get_call_settings(
                 session, actor.user_id, language_code=actor.language_code
             )
         return effective.default_region or self._region
 
     async def _hold_message(self, actor: Actor) -> Message:
-        async with self._sessions() as session:
+        async with self._db.unit() as session:
             effective = await settings_store.get_call_settings(
                 session, actor.user_id, language_code=actor.language_code
             )

@@ -19,9 +19,10 @@ employee the watch finds ringing (a scenario ringing several phones at once show
 from __future__ import annotations
 
 import dataclasses
+import enum
 import logging
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -37,6 +38,7 @@ from bot.services.card_book import CardBook
 from bot.services.live import Snapshot
 from bot.services.tracked_call import TrackedCall
 from bot.texts import lang_for
+from bot.unit_of_work import Database
 from db import users as user_store
 from db.models import AccessState
 
@@ -74,7 +76,7 @@ class DutyWatch:
         auth: AuthService,
         events_flowing: Callable[[], bool] = lambda: False,
     ) -> None:
-        self._sessions = sessions
+        self._db = Database(sessions)
         self._ledger = ledger
         self._book = book
         self._auth = auth
@@ -90,7 +92,7 @@ class DutyWatch:
 
     async def on_duty(self) -> list[OnDuty]:
         if self._on_duty is None:
-            async with self._sessions() as session:
+            async with self._db.unit() as session:
                 rows = await user_store.users_on_duty(session)
             self._on_duty = [
                 OnDuty(
@@ -104,7 +106,7 @@ class DutyWatch:
         return self._on_duty
 
     async def set(self, user_id: int, on_duty: bool) -> None:
-        async with self._sessions.begin() as session:
+        async with self._db.unit() as session:
             await user_store.set_on_duty(session, user_id, on_duty)
         self._on_duty = None  # read again: names and order as stored
 
@@ -150,7 +152,7 @@ class DutyWatch:
 
     async def _ring(self, call_session_id: int, employee_id: int, snapshot: Snapshot) -> bool:
         info = snapshot.calls[call_session_id]
-        async with self._sessions() as session:
+        async with self._db.unit() as session:
             user = await user_store.user_for_employee(session, employee_id)
         if user is None or user.access is not AccessState.ALLOWED:
             return False
@@ -209,3 +211,42 @@ class DutyWatch:
         self._seen[call_session_id] = None
         while len(self._seen) > _SEEN_KEPT:
             self._seen.popitem(last=False)
+
+
+class DutyStart(enum.Enum):
+    EVENTS_FLOW = "events_flow"  # UIS events bring ringing calls: nothing to poll
+    NOT_SIGNED_IN = "not_signed_in"  # nobody on duty is signed in: the watch waits
+    POLLING = "polling"
+
+
+class DutyDesk:
+    """/duty as the chat sees it: going on and off duty, and who is on it."""
+
+    def __init__(
+        self,
+        watch: DutyWatch,
+        *,
+        set_duty: Callable[[Actor, bool], Awaitable[None]],
+        events_flowing: Callable[[], bool],
+        poll_interval: Callable[[], float],
+    ) -> None:
+        self._watch = watch
+        self._set_duty = set_duty
+        self._events_flowing = events_flowing
+        self.poll_interval = poll_interval
+
+    async def go_on(self, actor: Actor) -> DutyStart:
+        await self._set_duty(actor, True)
+        if self._events_flowing():
+            return DutyStart.EVENTS_FLOW
+        if await self._watch.poll_actor() is None:
+            return DutyStart.NOT_SIGNED_IN
+        return DutyStart.POLLING
+
+    async def go_off(self, actor: Actor) -> bool:
+        """Off duty; whether anyone is left on it."""
+        await self._set_duty(actor, False)
+        return bool(await self._watch.on_duty())
+
+    async def on_duty(self) -> list[OnDuty]:
+        return await self._watch.on_duty()

@@ -43,6 +43,7 @@ from bot.services.card_book import CardBook
 from bot.services.presentation import display_phone
 from bot.services.tracked_call import TrackedCall
 from bot.texts import DEFAULT_LANG, Lang, format_duration, lang_for, t
+from bot.unit_of_work import Database
 from db import cards as card_store
 from db import catalog as catalog_store
 from db import missed_calls as store
@@ -138,7 +139,7 @@ class MissedCalls:
         admin_ids: Iterable[int],
         account_zone: tzinfo,
     ) -> None:
-        self._sessions = sessions
+        self._db = Database(sessions)
         self._ledger = ledger
         self._book = book
         self._starter = starter
@@ -172,7 +173,7 @@ class MissedCalls:
             log.info("lost call %s without the caller's number: nobody to call back", event)
             return
         async with self._arrivals:
-            async with self._sessions.begin() as session:
+            async with self._db.unit() as session:
                 row, changed = await store.record_missed(
                     session,
                     contact_number=number,
@@ -200,7 +201,7 @@ class MissedCalls:
         number = _digits(event.text("contact_phone_number"))
         if not number:
             return
-        async with self._sessions.begin() as session:
+        async with self._db.unit() as session:
             resolved = await store.resolve_number(session, number, outcome=OUTCOME_GOT_THROUGH)
         for missed_id in resolved:
             self._stop_following(missed_id)
@@ -209,7 +210,7 @@ class MissedCalls:
     async def _recipients(self, employee_ids: Sequence[int]) -> list[Recipient]:
         """The users of the employees tried; else the on-call chat; else the admins."""
         recipients: list[Recipient] = []
-        async with self._sessions() as session:
+        async with self._db.unit() as session:
             for employee_id in dict.fromkeys(employee_ids):
                 user = await user_store.user_for_employee(session, employee_id)
                 if user is None or user.access is not AccessState.ALLOWED:
@@ -232,7 +233,7 @@ class MissedCalls:
         if self.post is None:
             return
         async with self._lock(missed_id):
-            async with self._sessions.begin() as session:
+            async with self._db.unit() as session:
                 row = await store.get_missed(session, missed_id)
                 if row is None:
                     return
@@ -246,10 +247,10 @@ class MissedCalls:
             except Exception:
                 log.warning("could not tell chat %s of a missed call", recipient.chat_id)
                 if token is not None:
-                    async with self._sessions.begin() as session:
+                    async with self._db.unit() as session:
                         await card_store.revoke_action_token(session, token)
                 return
-            async with self._sessions.begin() as session:
+            async with self._db.unit() as session:
                 await store.add_message(
                     session,
                     missed_id,
@@ -269,7 +270,7 @@ class MissedCalls:
         missed_id = payload.get("missed")
         if not isinstance(missed_id, int):
             return CallBackResult(alert=t(lang, "alert.stale"))
-        async with self._sessions() as session:
+        async with self._db.unit() as session:
             row = await store.get_missed(session, missed_id)
             copies = list(await store.messages(session, missed_id)) if row is not None else []
         if row is None or not any(copy.chat_id == actor.chat_id for copy in copies):
@@ -285,10 +286,10 @@ class MissedCalls:
             await self._redraw(missed_id, renew_chat=actor.chat_id)
             return CallBackResult(alert=refusal or t(lang, "alert.missed_failed"))
         name = actor.display_name or str(actor.user_id)
-        async with self._sessions.begin() as session:
+        async with self._db.unit() as session:
             won = await store.claim(session, missed_id, telegram_user_id=actor.user_id, name=name)
         if not won:
-            async with self._sessions() as session:
+            async with self._db.unit() as session:
                 row = await store.get_missed(session, missed_id)
             if row is not None and row.state == MissedCallState.CLAIMED.value:
                 return CallBackResult(alert=t(lang, "alert.missed_taken", name=self._who(row)))
@@ -301,14 +302,14 @@ class MissedCalls:
             call = None
         if call is None or call.phase is Phase.NOT_STARTED:
             # UIS or the bot refused the start: no call, the next one may try.
-            async with self._sessions.begin() as session:
+            async with self._db.unit() as session:
                 await store.release(
                     session, missed_id, outcome=None, telegram_user_id=actor.user_id
                 )
             await self._redraw(missed_id)
             return CallBackResult()
         self._following[call.ledger_id] = missed_id
-        async with self._sessions.begin() as session:
+        async with self._db.unit() as session:
             await store.set_callback_call(session, missed_id, call.ledger_id)
         await self._follow(call)  # it may have moved on already
         return CallBackResult(toast=t(lang, "alert.missed_calling"))
@@ -329,7 +330,7 @@ class MissedCalls:
             return t(lang, key, number=shown), None
         contact = self._starter.normalise_contact(row.contact_number, region)
         virtual_number = None
-        async with self._sessions() as session:
+        async with self._db.unit() as session:
             ours = {vn.number for vn in await catalog_store.list_virtual_numbers(session)}
         if row.virtual_number and row.virtual_number in ours:
             virtual_number = row.virtual_number  # the number the client dialled
@@ -358,7 +359,7 @@ class MissedCalls:
 
     async def resume(self) -> None:
         """At start-up: follow the call-backs under way again."""
-        async with self._sessions() as session:
+        async with self._db.unit() as session:
             rows = await store.claimed_with_callback(session)
         for row in rows:
             if row.callback_call_id is not None:
@@ -378,14 +379,14 @@ class MissedCalls:
             return
         if call.phase in _TALKED:
             self._following.pop(call.ledger_id, None)
-            async with self._sessions.begin() as session:
+            async with self._db.unit() as session:
                 changed = await store.resolve(session, missed_id, outcome=OUTCOME_TALKED)
             if changed:
                 await self._redraw(missed_id)
         elif call.phase in _UNANSWERED or call.phase is Phase.NOT_STARTED:
             self._following.pop(call.ledger_id, None)
             outcome = OUTCOME_UNANSWERED if call.phase in _UNANSWERED else None
-            async with self._sessions.begin() as session:
+            async with self._db.unit() as session:
                 released = await store.release(session, missed_id, outcome=outcome)
             if released:
                 await self._redraw(missed_id)
@@ -393,7 +394,7 @@ class MissedCalls:
             # The ledger's lookups never saw the start (its outcome stayed unknown): the claim
             # is released, with a word that it may have rung, so somebody can call back.
             self._following.pop(call.ledger_id, None)
-            async with self._sessions.begin() as session:
+            async with self._db.unit() as session:
                 released = await store.release(session, missed_id, outcome=OUTCOME_UNCONFIRMED)
             if released:
                 await self._redraw(missed_id)
@@ -441,7 +442,7 @@ class MissedCalls:
         ``renew_chat``'s copy a fresh one (its press spent the old)."""
         async with self._lock(missed_id):
             updates: list[CardUpdate] = []
-            async with self._sessions.begin() as session:
+            async with self._db.unit() as session:
                 row = await store.get_missed(session, missed_id)
                 if row is None:
                     return

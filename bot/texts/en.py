@@ -477,6 +477,13 @@ TEXTS: dict[str, str] = {
     "common.unavailable": (
         "⏳ Temporarily unavailable: I can't reach my database. Please try again in a minute."
     ),
+    "errors.unexpected_nothing_sent": (
+        "⚠️ Something went wrong on my side. Nothing was sent to UIS: you can try again."
+    ),
+    "errors.unexpected_maybe_done": (
+        "⚠️ Something went wrong on my side after the request went to UIS: UIS may have done "
+        "it. Check the call card (or /calls) before trying again."
+    ),
     "common.not_understood": (
         "I understand commands (/help), phone numbers in text and shared contacts."
     ),
