@@ -29,11 +29,13 @@ Policy:
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import random
 import secrets
 import time
 import warnings
+from abc import abstractmethod
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -178,7 +180,53 @@ def _is_action(spec: MethodSpec | None) -> bool:
     return spec is None or not (spec.read_only or spec.name == LOGIN_METHOD)
 
 
-class CallApiClient(TypedMethods):
+class _Caller(TypedMethods):
+    """The call surface the client and its per-user views share: :meth:`call`, the typed methods
+    and :meth:`find_call_by_external_id`, sent with the credentials, context and exit reserve the
+    object holds through the one :meth:`CallApiClient.execute`."""
+
+    _credentials: CredentialsProvider | None
+    _context: Mapping[str, Any]
+    _login_function: LoginFunction
+    _exit_reserve: int
+
+    @property
+    @abstractmethod
+    def _executor(self) -> CallApiClient:
+        """The shared client whose pipeline sends the requests."""
+
+    async def call(
+        self, method: str, params: Mapping[str, Any] | None = None, *, validate: bool = True
+    ) -> Reply[Any]:
+        """Send any method with these credentials (the client's default ones, or a user's).
+
+        Known methods are validated and their data parsed into the result model. With
+        ``validate=False`` params go out as given and data comes back as raw JSON (useful to
+        exercise the server's own validation, or a method outside the reference).
+        """
+        return await self._executor.execute(
+            method,
+            params,
+            credentials=self._credentials,
+            context=self._context,
+            login_function=self._login_function,
+            validate=validate,
+            exit_reserve=self._exit_reserve,
+        )
+
+    async def find_call_by_external_id(self, external_id: str) -> CallInfo | None:
+        """The call in progress started with ``external_id`` - e.g. after OutcomeUnknownError."""
+        reply: Reply[ListCallsResult] = await self.list_calls()
+        return reply.data.find_by_external_id(external_id)
+
+    async def _call_model(
+        self, method: str, params: dict[str, Any], result_type: type[ResultT]
+    ) -> Reply[ResultT]:
+        reply = await self.call(method, params)
+        return cast(Reply[ResultT], reply)
+
+
+class CallApiClient(_Caller):
     """The shared client. Typed methods on the client itself use its default credentials."""
 
     def __init__(
@@ -216,6 +264,7 @@ class CallApiClient(TypedMethods):
         self._credentials = credentials
         self._context: Mapping[str, Any] = MappingProxyType(dict(context or {}))
         self._login_function = self.login_function_for(self._context)
+        self._exit_reserve = 0
         self._deprecation_reported = False
         self.api_version_deprecated = False
         """True once any reply flagged the API version in the base URL as deprecated."""
@@ -255,33 +304,9 @@ class CallApiClient(TypedMethods):
         """A per-user view: same HTTP client and budget, this user's credentials and context."""
         return BoundCallApi(self, credentials, context)
 
-    async def call(
-        self, method: str, params: Mapping[str, Any] | None = None, *, validate: bool = True
-    ) -> Reply[Any]:
-        """Send any method with the client's default credentials.
-
-        Known methods are validated and their data parsed into the result model. With
-        ``validate=False`` params go out as given and data comes back as raw JSON (useful to
-        exercise the server's own validation, or a method outside the reference).
-        """
-        return await self.execute(
-            method,
-            params,
-            credentials=self._credentials,
-            context=self._context,
-            login_function=self._login_function,
-            validate=validate,
-        )
-
-    async def find_call_by_external_id(self, external_id: str) -> CallInfo | None:
-        """The call in progress that was started with ``external_id`` (default credentials)."""
-        return (await self.list_calls()).data.find_by_external_id(external_id)
-
-    async def _call_model(
-        self, method: str, params: dict[str, Any], result_type: type[ResultT]
-    ) -> Reply[ResultT]:
-        reply = await self.call(method, params)
-        return cast(Reply[ResultT], reply)
+    @property
+    def _executor(self) -> CallApiClient:
+        return self
 
     def login_function_for(self, context: Mapping[str, Any]) -> LoginFunction:
         """The login.user function handed to credential providers (observed with ``context``)."""
@@ -670,7 +695,7 @@ def _record(
     )
 
 
-class BoundCallApi(TypedMethods):
+class BoundCallApi(_Caller):
     """One user's view of the shared :class:`CallApiClient` (their credentials and context)."""
 
     def __init__(
@@ -682,7 +707,7 @@ class BoundCallApi(TypedMethods):
         exit_reserve: int = 0,
     ) -> None:
         self._client = client
-        self._credentials = credentials
+        self._credentials: CredentialsProvider = credentials
         self._context: Mapping[str, Any] = MappingProxyType(dict(context or {}))
         self._login_function = client.login_function_for(self._context)
         self._exit_reserve = exit_reserve
@@ -690,11 +715,7 @@ class BoundCallApi(TypedMethods):
     def keeping_exit_points(self, points: int) -> BoundCallApi:
         """The same view, whose hold.call / make.call keep ``points`` for ways out (one per
         call of this user that will then wait on hold)."""
-        view = BoundCallApi.__new__(BoundCallApi)
-        view._client = self._client
-        view._credentials = self._credentials
-        view._context = self._context
-        view._login_function = self._login_function
+        view = copy.copy(self)
         view._exit_reserve = points
         return view
 
@@ -716,27 +737,6 @@ class BoundCallApi(TypedMethods):
         """The opaque mapping passed to the observer with every attempt."""
         return self._context
 
-    async def call(
-        self, method: str, params: Mapping[str, Any] | None = None, *, validate: bool = True
-    ) -> Reply[Any]:
-        """Send any method with this user's credentials (see :meth:`CallApiClient.call`)."""
-        return await self._client.execute(
-            method,
-            params,
-            credentials=self._credentials,
-            context=self._context,
-            login_function=self._login_function,
-            validate=validate,
-            exit_reserve=self._exit_reserve,
-        )
-
-    async def find_call_by_external_id(self, external_id: str) -> CallInfo | None:
-        """The call in progress started with ``external_id`` - e.g. after OutcomeUnknownError."""
-        reply: Reply[ListCallsResult] = await self.list_calls()
-        return reply.data.find_by_external_id(external_id)
-
-    async def _call_model(
-        self, method: str, params: dict[str, Any], result_type: type[ResultT]
-    ) -> Reply[ResultT]:
-        reply = await self.call(method, params)
-        return cast(Reply[ResultT], reply)
+    @property
+    def _executor(self) -> CallApiClient:
+        return self._client

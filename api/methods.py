@@ -21,52 +21,7 @@ from typing import Final
 
 from pydantic import BaseModel
 
-from api.models import (
-    AddCoachParams,
-    AddCoachResult,
-    BlockContactParams,
-    BlockContactResult,
-    CallTalkOptionParams,
-    CallTalkOptionResult,
-    DisconnectLegParams,
-    DisconnectLegResult,
-    HoldCallParams,
-    HoldCallResult,
-    ListCallsParams,
-    ListCallsResult,
-    ListTalkOptionsParams,
-    ListTalkOptionsResult,
-    LoginUserParams,
-    LoginUserResult,
-    LogoutUserParams,
-    LogoutUserResult,
-    MakeCallParams,
-    MakeCallResult,
-    RecordCallParams,
-    RecordCallResult,
-    ReleaseCallParams,
-    ReleaseCallResult,
-    RestoreTalkParams,
-    RestoreTalkResult,
-    SendDtmfParams,
-    SendDtmfResult,
-    StartEmployeeCallParams,
-    StartEmployeeCallResult,
-    StartInformerCallParams,
-    StartInformerCallResult,
-    StartScenarioCallParams,
-    StartScenarioCallResult,
-    StartSimpleCallParams,
-    StartSimpleCallResult,
-    StartVnumberCallParams,
-    StartVnumberCallResult,
-    TagCallParams,
-    TagCallResult,
-    TransferTalkParams,
-    TransferTalkResult,
-    UnholdCallParams,
-    UnholdCallResult,
-)
+from api import models
 
 __all__ = [
     "LOGIN_METHOD",
@@ -132,12 +87,24 @@ class MethodSpec:
         return self.read_only
 
 
+# Where the params models live says which documentation section a method belongs to.
+_GROUP_OF_MODULE: Final = {
+    "api.models.auth": MethodGroup.AUTH,
+    "api.models.create_call": MethodGroup.CREATE_CALL,
+    "api.models.manage_call": MethodGroup.CALL_MANAGEMENT,
+}
+
+
+def _model(name: str) -> type[BaseModel]:
+    model = getattr(models, name, None)
+    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        raise LookupError(f"api.models has no model {name}")
+    return model
+
+
 def _spec(
     name: str,
-    params_model: type[BaseModel],
-    result_model: type[BaseModel],
     component: Component,
-    group: MethodGroup,
     *,
     read_only: bool = False,
     starts_call: bool = False,
@@ -146,13 +113,17 @@ def _spec(
     leaves_call_waiting: bool = False,
     points_documented: bool = False,
 ) -> MethodSpec:
+    """The spec of ``name``; its models are found by name (hold.call -> HoldCallParams and
+    HoldCallResult) and its group by the module they live in."""
+    stem = "".join(part.capitalize() for part in name.replace(".", "_").split("_"))
+    params_model = _model(f"{stem}Params")
     return MethodSpec(
         name=name,
         python_name=name.replace(".", "_"),
         params_model=params_model,
-        result_model=result_model,
+        result_model=_model(f"{stem}Result"),
         component=component,
-        group=group,
+        group=_GROUP_OF_MODULE[params_model.__module__],
         read_only=read_only,
         starts_call=starts_call,
         in_call_action=in_call_action,
@@ -164,150 +135,42 @@ def _spec(
 
 _BASIC = Component.BASIC_SET
 _MANAGE = Component.CALL_MANAGEMENT
-_AUTH = MethodGroup.AUTH
-_CREATE = MethodGroup.CREATE_CALL
-_CALLS = MethodGroup.CALL_MANAGEMENT
 
 _ALL: Final = (
-    _spec(LOGIN_METHOD, LoginUserParams, LoginUserResult, _BASIC, _AUTH, points_documented=True),
-    _spec(LOGOUT_METHOD, LogoutUserParams, LogoutUserResult, _BASIC, _AUTH, points_documented=True),
-    _spec(
-        "start.employee_call",
-        StartEmployeeCallParams,
-        StartEmployeeCallResult,
-        _BASIC,
-        _CREATE,
-        starts_call=True,
-        points_documented=True,
-    ),
-    _spec(
-        "start.scenario_call",
-        StartScenarioCallParams,
-        StartScenarioCallResult,
-        Component.SCENARIO_CALL,
-        _CREATE,
-        starts_call=True,
-        points_documented=True,
-    ),
-    _spec(
-        "start.vnumber_call",
-        StartVnumberCallParams,
-        StartVnumberCallResult,
-        _BASIC,
-        _CREATE,
-        starts_call=True,
-        points_documented=True,
-    ),
-    _spec(
-        "start.informer_call",
-        StartInformerCallParams,
-        StartInformerCallResult,
-        Component.INFORMER_CALL,
-        _CREATE,
-        starts_call=True,
-        points_documented=True,
-    ),
-    _spec(
-        "start.simple_call",
-        StartSimpleCallParams,
-        StartSimpleCallResult,
-        _BASIC,
-        _CREATE,
-        starts_call=True,
-    ),
+    _spec(LOGIN_METHOD, _BASIC, points_documented=True),
+    _spec(LOGOUT_METHOD, _BASIC, points_documented=True),
+    _spec("start.employee_call", _BASIC, starts_call=True, points_documented=True),
+    _spec("start.scenario_call", Component.SCENARIO_CALL, starts_call=True, points_documented=True),
+    _spec("start.vnumber_call", _BASIC, starts_call=True, points_documented=True),
+    _spec("start.informer_call", Component.INFORMER_CALL, starts_call=True, points_documented=True),
+    _spec("start.simple_call", _BASIC, starts_call=True),
     _spec(
         "make.call",
-        MakeCallParams,
-        MakeCallResult,
         _MANAGE,
-        _CALLS,
         in_call_action=True,
         leaves_call_waiting=True,
         points_documented=True,
     ),
-    _spec(
-        "transfer.talk",
-        TransferTalkParams,
-        TransferTalkResult,
-        _MANAGE,
-        _CALLS,
-        in_call_action=True,
-        points_documented=True,
-    ),
+    _spec("transfer.talk", _MANAGE, in_call_action=True, points_documented=True),
     _spec(
         "restore.talk",
-        RestoreTalkParams,
-        RestoreTalkResult,
         _MANAGE,
-        _CALLS,
         in_call_action=True,
         recovery_action=True,
         points_documented=True,
     ),
-    _spec(
-        "hold.call",
-        HoldCallParams,
-        HoldCallResult,
-        _MANAGE,
-        _CALLS,
-        in_call_action=True,
-        leaves_call_waiting=True,
-    ),
-    _spec(
-        "unhold.call",
-        UnholdCallParams,
-        UnholdCallResult,
-        _MANAGE,
-        _CALLS,
-        in_call_action=True,
-        recovery_action=True,
-    ),
-    _spec("tag.call", TagCallParams, TagCallResult, _MANAGE, _CALLS, in_call_action=True),
-    _spec(
-        "disconnect.leg",
-        DisconnectLegParams,
-        DisconnectLegResult,
-        _MANAGE,
-        _CALLS,
-        in_call_action=True,
-    ),
-    _spec("add.coach", AddCoachParams, AddCoachResult, _MANAGE, _CALLS, in_call_action=True),
-    _spec("record.call", RecordCallParams, RecordCallResult, _MANAGE, _CALLS, in_call_action=True),
-    _spec(
-        "block.contact",
-        BlockContactParams,
-        BlockContactResult,
-        _MANAGE,
-        _CALLS,
-        in_call_action=True,
-    ),
-    _spec(
-        "call.talk_option",
-        CallTalkOptionParams,
-        CallTalkOptionResult,
-        _MANAGE,
-        _CALLS,
-        in_call_action=True,
-    ),
-    _spec("send.dtmf", SendDtmfParams, SendDtmfResult, _MANAGE, _CALLS, in_call_action=True),
-    _spec(
-        "list.talk_options",
-        ListTalkOptionsParams,
-        ListTalkOptionsResult,
-        _MANAGE,
-        _CALLS,
-        read_only=True,
-    ),
-    _spec("list.calls", ListCallsParams, ListCallsResult, _MANAGE, _CALLS, read_only=True),
-    _spec(
-        "release.call",
-        ReleaseCallParams,
-        ReleaseCallResult,
-        _BASIC,
-        _CALLS,
-        in_call_action=True,
-        recovery_action=True,
-    ),
+    _spec("hold.call", _MANAGE, in_call_action=True, leaves_call_waiting=True),
+    _spec("unhold.call", _MANAGE, in_call_action=True, recovery_action=True),
+    _spec("tag.call", _MANAGE, in_call_action=True),
+    _spec("disconnect.leg", _MANAGE, in_call_action=True),
+    _spec("add.coach", _MANAGE, in_call_action=True),
+    _spec("record.call", _MANAGE, in_call_action=True),
+    _spec("block.contact", _MANAGE, in_call_action=True),
+    _spec("call.talk_option", _MANAGE, in_call_action=True),
+    _spec("send.dtmf", _MANAGE, in_call_action=True),
+    _spec("list.talk_options", _MANAGE, read_only=True),
+    _spec("list.calls", _MANAGE, read_only=True),
+    _spec("release.call", _BASIC, in_call_action=True, recovery_action=True),
 )
 
 METHODS: Final = MappingProxyType({spec.name: spec for spec in _ALL})

@@ -41,13 +41,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import asyncpg
 from sqlalchemy import func, select
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))  # dbtest_support: the one throwaway-database helper
+
+from dbtest_support import asyncpg_dsn, temporary_database  # noqa: E402
 
 from db.audit import AuditRecord, write_audit_record  # noqa: E402
 from db.audit_writer import AuditWriter  # noqa: E402
@@ -55,7 +58,6 @@ from db.engine import create_engine  # noqa: E402
 from db.migrate import upgrade_head  # noqa: E402
 from db.models import AuditLogEntry  # noqa: E402
 
-DEFAULT_SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 TARGET_ROWS_PER_SECOND = 20_000
 TARGET_SPEEDUP = 10.0
 TARGET_P99_MS = 1.0
@@ -94,22 +96,8 @@ async def database(url: str | None) -> AsyncIterator[str]:
     if url:
         yield url
         return
-    parts = urlsplit(DEFAULT_SERVER)
-    name = f"callbot_bench_{secrets.token_hex(4)}"
-    admin_dsn = DEFAULT_SERVER.replace("postgresql+asyncpg://", "postgresql://", 1)
-    admin = await asyncpg.connect(admin_dsn, timeout=10)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    try:
-        yield urlunsplit((parts.scheme, parts.netloc, "/" + name, "", ""))
-    finally:
-        admin = await asyncpg.connect(admin_dsn, timeout=10)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
+    async with temporary_database("callbot_bench") as temporary:
+        yield temporary
 
 
 @dataclass
@@ -133,7 +121,7 @@ INSERT_ONE = (
 
 async def measure_single_asyncpg(url: str, rows: int) -> float:
     """The floor any per-row design pays: asyncpg alone, one autocommitted INSERT per row."""
-    connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://", 1))
+    connection = await asyncpg.connect(asyncpg_dsn(url))
     user = secrets.randbelow(2**40) + 1
     try:
         started = time.perf_counter()

@@ -85,11 +85,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
@@ -97,6 +96,9 @@ THIS_SCRIPT = Path(__file__).resolve()
 
 REPO = THIS_SCRIPT.parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))  # dbtest_support: the one throwaway-database helper
+
+from dbtest_support import asyncpg_dsn, temporary_database  # noqa: E402
 
 from api.budget import PointsBudget  # noqa: E402
 from api.client import CallApiClient  # noqa: E402
@@ -111,7 +113,6 @@ from sandbox.uis import Simulator, SimulatorOptions  # noqa: E402
 from sandbox.uis.account import Account  # noqa: E402
 from sandbox.uis.clock import RealClock  # noqa: E402
 
-DEFAULT_SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 BOT_TOKEN = "424242:BENCH-TOKEN-not-a-real-telegram-token"  # noqa: S105 - emulator only
 ADMIN_ID = 1000
 FIRST_USER_ID = 10_001
@@ -262,27 +263,6 @@ def build_catalog(users: int) -> bytes:
         for index in range(users)
     ]
     return json.dumps(catalog, ensure_ascii=False).encode()
-
-
-@contextlib.asynccontextmanager
-async def temporary_database() -> AsyncIterator[str]:
-    """A fresh PostgreSQL database on the local server, dropped afterwards."""
-    parts = urlsplit(DEFAULT_SERVER)
-    name = f"callbot_bench_bot_{secrets.token_hex(4)}"
-    admin_dsn = DEFAULT_SERVER.replace("postgresql+asyncpg://", "postgresql://", 1)
-    admin = await asyncpg.connect(admin_dsn, timeout=10)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    try:
-        yield urlunsplit((parts.scheme, parts.netloc, "/" + name, "", ""))
-    finally:
-        admin = await asyncpg.connect(admin_dsn, timeout=10)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
 
 
 class Probe:
@@ -1149,8 +1129,7 @@ class Bench:
         self.results.bot_log_problems += [f"{who}: {line}" for line in problems]
 
     async def count_audit_rows(self, method: str) -> int:
-        dsn = self.database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
-        connection = await asyncpg.connect(dsn, timeout=10)
+        connection = await asyncpg.connect(asyncpg_dsn(self.database_url), timeout=10)
         try:
             count = await connection.fetchval(
                 "SELECT count(*) FROM audit_log WHERE method = $1", method
@@ -1632,7 +1611,7 @@ def wrapped_bot(profile_path: str | None, pin: bool) -> int:
 async def run(
     plan: Plan, profile: bool, pin_responses: bool, save_profile: Path | None = None
 ) -> int:
-    async with temporary_database() as database_url:
+    async with temporary_database("callbot_bench_bot") as database_url:
         with tempfile.TemporaryDirectory(prefix="bench-bot-") as data_dir:
             bench = Bench(plan, database_url, Path(data_dir), profile, pin_responses)
             results = await bench.run()

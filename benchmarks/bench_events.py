@@ -55,6 +55,7 @@ THIS_SCRIPT = Path(__file__).resolve()
 REPO = THIS_SCRIPT.parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(THIS_SCRIPT.parent))
+sys.path.insert(0, str(REPO / "tests"))  # dbtest_support: the one throwaway-database helper
 
 from bench_bot import (  # noqa: E402
     BOT_TOKEN,
@@ -69,10 +70,10 @@ from bench_bot import (  # noqa: E402
     percentile,
     prepare_users,
     step,
-    temporary_database,
     user_id,
     wait_until,
 )
+from dbtest_support import temporary_database  # noqa: E402
 
 from bot.events.catalog import EVENTS  # noqa: E402
 from bot.texts import Lang, t  # noqa: E402
@@ -717,7 +718,7 @@ def report(results: Results) -> None:
 
 
 async def run(plan: Plan, events_limit: tuple[float, int] | None) -> int:
-    async with temporary_database() as database_url:
+    async with temporary_database("callbot_bench_events") as database_url:
         with tempfile.TemporaryDirectory(prefix="bench-events-") as data_dir:
             bench = Bench(plan, database_url, Path(data_dir), events_limit)
             results = await bench.run()

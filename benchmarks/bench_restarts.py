@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import secrets
 import signal
 import socket
 import statistics
@@ -29,7 +28,6 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import httpx
@@ -44,14 +42,21 @@ from sandbox.world import (
     sandbox_settings,
 )
 
+# dbtest_support: the one throwaway-database helper of the tests and benchmarks.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from dbtest_support import (
+    asyncpg_dsn,
+    create_database,
+    drop_database,
+    server_url,
+    unique_database_name,
+)
+
 RU = Lang.RU
 MANAGER = DEMO_MANAGER_ID
 MANAGER_KEY = "demo-key-manager-0001"
 CLIENT = "79031234567"
 KEY = "q1uQ9bBgdYgFCkMWqIYJ5v4lXr7yZk0XJfbqg7yC3Xs="
-SERVER = os.environ.get(
-    "CALLBOT_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
-)
 WAIT = 30.0
 
 
@@ -60,10 +65,6 @@ def _free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
-
-
-def _dsn(url: str) -> str:
-    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
 class Processes:
@@ -131,7 +132,7 @@ class AuditCheck:
 async def _audit_check(database_url: str, received: set[str]) -> AuditCheck:
     """One audit row per request the simulator received; rows for requests it did not receive
     only as "outcome unknown" (an intent cut off before its request left)."""
-    connection = await asyncpg.connect(_dsn(database_url))
+    connection = await asyncpg.connect(asyncpg_dsn(database_url))
     try:
         rows = await connection.fetch(
             "SELECT request_id, outcome FROM audit_log WHERE request_id IS NOT NULL"
@@ -159,12 +160,8 @@ async def _audit_check(database_url: str, received: set[str]) -> AuditCheck:
 async def drill(restarts: int) -> None:
     work = Path(tempfile.mkdtemp(prefix="callbot-restarts-"))
     processes = Processes(work)
-    database = f"callbot_drill_{secrets.token_hex(4)}"
-    admin = await asyncpg.connect(_dsn(SERVER))
-    await admin.execute(f'CREATE DATABASE "{database}"')
-    await admin.close()
-    parts = urlsplit(SERVER)
-    database_url = urlunsplit((parts.scheme, parts.netloc, "/" + database, "", ""))
+    database = unique_database_name("callbot_drill")
+    database_url = await create_database(server_url(), database)
     sim_port, emu_port = _free_port(), _free_port()
     sim_url = f"http://127.0.0.1:{sim_port}"
     emu_url = f"http://127.0.0.1:{emu_port}"
@@ -304,9 +301,7 @@ async def drill(restarts: int) -> None:
             raise SystemExit("the audit log does not have exactly one row per request")
     finally:
         await processes.stop_all()
-        admin = await asyncpg.connect(_dsn(SERVER))
-        await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        await admin.close()
+        await drop_database(server_url(), database)
 
 
 def main() -> None:

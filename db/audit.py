@@ -16,7 +16,7 @@ import math
 import os
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -338,12 +338,6 @@ async def recent_audit_entries(
     return (await session.scalars(query)).all()
 
 
-async def count_audit_entries(session: AsyncSession) -> int:
-    from sqlalchemy import func
-
-    return int(await session.scalar(select(func.count()).select_from(AuditLogEntry)) or 0)
-
-
 CSV_COLUMNS = (
     "id",
     "occurred_at",
@@ -488,18 +482,3 @@ async def prune_audit(
             ],
         )
     return deleted
-
-
-def records_from_lines(lines: Iterable[bytes]) -> tuple[list[AuditRecord], int]:
-    """Parse journal lines; returns the records and how many lines were damaged."""
-    records: list[AuditRecord] = []
-    damaged = 0
-    for line in lines:
-        stripped = line.strip()
-        if not stripped:
-            continue
-        try:
-            records.append(AuditRecord.from_json(stripped))
-        except (ValueError, KeyError, TypeError):
-            damaged += 1
-    return records, damaged

@@ -41,9 +41,6 @@ class HoldMessage:
     value: str
     is_default: bool = False
 
-    def as_message_object(self) -> dict[str, str]:
-        return {"type": self.kind.value, "value": self.value}
-
 
 @dataclass(frozen=True, slots=True)
 class EffectiveCallSettings:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import ActionToken, CallCard
@@ -55,24 +55,10 @@ async def get_card(session: AsyncSession, card_id: int) -> CallCard | None:
     return await session.get(CallCard, card_id)
 
 
-async def card_by_message(session: AsyncSession, chat_id: int, message_id: int) -> CallCard | None:
-    return await session.scalar(
-        select(CallCard).where(CallCard.chat_id == chat_id, CallCard.message_id == message_id)
-    )
-
-
 async def cards_for_call(session: AsyncSession, call_id: int) -> Sequence[CallCard]:
     """Every message showing this ledger call (it may be shown to several users or chats)."""
     query = select(CallCard).where(CallCard.call_id == call_id).order_by(CallCard.id)
     return (await session.scalars(query)).all()
-
-
-async def delete_cards_before(session: AsyncSession, before: datetime) -> int:
-    """Housekeeping: forget cards not touched since ``before`` (their tokens go with them)."""
-    result = await session.execute(
-        delete(CallCard).where(CallCard.updated_at < before).returning(CallCard.id)
-    )
-    return len(result.all())
 
 
 class ConsumeStatus(enum.StrEnum):
@@ -184,20 +170,6 @@ def loser_status(
     return ConsumeStatus.EXPIRED
 
 
-async def revoke_card_tokens(
-    session: AsyncSession, card_id: int, now: datetime | None = None
-) -> int:
-    """Mark every unused token of a card used (e.g. the call ended: old buttons are void)."""
-    result = await session.execute(
-        update(ActionToken)
-        .where(ActionToken.card_id == card_id, ActionToken.consumed_at.is_(None))
-        .values(consumed_at=now or utcnow())
-        .returning(ActionToken.token)
-        .execution_options(synchronize_session=False)
-    )
-    return len(result.all())
-
-
 async def revoke_action_token(
     session: AsyncSession, token: str, now: datetime | None = None
 ) -> bool:
@@ -210,14 +182,6 @@ async def revoke_action_token(
         .execution_options(synchronize_session=False)
     )
     return result.first() is not None
-
-
-async def purge_action_tokens(session: AsyncSession, before: datetime) -> int:
-    """Housekeeping: delete tokens that expired before ``before``."""
-    result = await session.execute(
-        delete(ActionToken).where(ActionToken.expires_at < before).returning(ActionToken.token)
-    )
-    return len(result.all())
 
 
 async def renew_card_token(

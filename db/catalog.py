@@ -30,7 +30,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import (
@@ -146,7 +146,7 @@ class CatalogImportSummary:
 
 
 # ---------------------------------------------------------------------------------------
-# Validation of single values (shared by JSON, CSV and the admin commands)
+# Validation of single values (shared by JSON and CSV)
 
 
 class _Invalid(Exception):
@@ -497,93 +497,6 @@ async def _replace_named(
 
 
 # ---------------------------------------------------------------------------------------
-# Admin commands: one entry at a time (validated like the file import)
-
-
-def _validated(
-    section: CatalogSection, fields: Mapping[str, Any]
-) -> EmployeeEntry | VirtualNumberEntry | NamedEntry:
-    collector = _Collector()
-    entry = _build_entry(section, section.value, fields, collector)
-    if entry is None:
-        raise CatalogImportError(collector.problems)
-    return entry
-
-
-async def put_employee(
-    session: AsyncSession, employee_id: int, full_name: str, phones: Sequence[str] = ()
-) -> CatalogEmployee:
-    entry = _validated(
-        CatalogSection.EMPLOYEES,
-        {"id": employee_id, "full_name": full_name, "phones": list(phones)},
-    )
-    assert isinstance(entry, EmployeeEntry)
-    row = await session.get(CatalogEmployee, entry.id)
-    if row is None:
-        row = CatalogEmployee(id=entry.id)
-        session.add(row)
-    row.full_name = entry.full_name
-    row.phones = list(entry.phones)
-    await session.flush()
-    return row
-
-
-async def put_virtual_number(
-    session: AsyncSession, number: str, name: str | None = None
-) -> CatalogVirtualNumber:
-    entry = _validated(CatalogSection.VIRTUAL_NUMBERS, {"number": number, "name": name})
-    assert isinstance(entry, VirtualNumberEntry)
-    row = await session.get(CatalogVirtualNumber, entry.number)
-    if row is None:
-        row = CatalogVirtualNumber(number=entry.number)
-        session.add(row)
-    row.name = entry.name
-    await session.flush()
-    return row
-
-
-async def put_named_entry(
-    session: AsyncSession, section: CatalogSection, entry_id: int, name: str
-) -> NamedCatalogRow:
-    """Add or rename a scenario, tag or media file."""
-    model = _NAMED_MODELS.get(section)
-    if model is None:
-        raise ValueError(f"{section.value} entries are not id/name pairs")
-    entry = _validated(section, {"id": entry_id, "name": name})
-    assert isinstance(entry, NamedEntry)
-    row = await session.get(model, entry.id)
-    if row is None:
-        row = model(id=entry.id, name=entry.name)
-        session.add(row)
-    row.name = entry.name
-    await session.flush()
-    return row
-
-
-async def remove_entry(session: AsyncSession, section: CatalogSection, key: int | str) -> bool:
-    """Delete one entry (``key``: the id, or the number for virtual numbers)."""
-    result: Any
-    if section is CatalogSection.EMPLOYEES:
-        result = await session.execute(
-            delete(CatalogEmployee)
-            .where(CatalogEmployee.id == int(key))
-            .returning(CatalogEmployee.id)
-        )
-    elif section is CatalogSection.VIRTUAL_NUMBERS:
-        result = await session.execute(
-            delete(CatalogVirtualNumber)
-            .where(CatalogVirtualNumber.number == normalize_phone(key, min_digits=10))
-            .returning(CatalogVirtualNumber.number)
-        )
-    else:
-        model = _NAMED_MODELS[section]
-        result = await session.execute(
-            delete(model).where(model.id == int(key)).returning(model.id)
-        )
-    return result.first() is not None
-
-
-# ---------------------------------------------------------------------------------------
 # Reading
 
 
@@ -613,18 +526,6 @@ async def list_media_files(session: AsyncSession) -> Sequence[CatalogMediaFile]:
 
 async def get_employee(session: AsyncSession, employee_id: int) -> CatalogEmployee | None:
     return await session.get(CatalogEmployee, employee_id)
-
-
-async def find_employee_by_phone(session: AsyncSession, phone: str) -> CatalogEmployee | None:
-    """The employee with this phone (the catalog is small: filtered here, portably)."""
-    try:
-        wanted = normalize_phone(phone)
-    except ValueError:
-        return None
-    for employee in await list_employees(session):
-        if wanted in employee.phones:
-            return employee
-    return None
 
 
 async def catalog_is_empty(session: AsyncSession) -> bool:

@@ -8,7 +8,6 @@ Decrypted values live only in ``CallApiCredential`` objects whose repr hides the
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -187,17 +186,6 @@ async def renew_token(
     return _decrypt(cipher, row)
 
 
-async def stop_staying_signed_in(session: AsyncSession, telegram_user_id: int) -> bool:
-    """Opt out: the stored password is erased now; the current token lives until it expires."""
-    row = await _row_for_user(session, telegram_user_id)
-    if row is None:
-        return False
-    row.stay_signed_in = False
-    row.password_ciphertext = None
-    await session.flush()
-    return True
-
-
 async def load_user_credential(
     session: AsyncSession, cipher: TokenCipher, telegram_user_id: int
 ) -> CallApiCredential | None:
@@ -236,29 +224,6 @@ async def forget_user_credential(session: AsyncSession, telegram_user_id: int) -
         .returning(StoredCredential.id)
     )
     return result.first() is not None
-
-
-async def unbind_chat_credential(session: AsyncSession, chat_id: int) -> bool:
-    result = await session.execute(
-        delete(StoredCredential)
-        .where(StoredCredential.chat_id == chat_id)
-        .returning(StoredCredential.id)
-    )
-    return result.first() is not None
-
-
-async def sessions_due_for_renewal(session: AsyncSession, before: datetime) -> Sequence[int]:
-    """Users who stay signed in and whose login session expires before ``before``."""
-    query = (
-        select(StoredCredential.telegram_user_id)
-        .where(
-            StoredCredential.stay_signed_in.is_(True),
-            StoredCredential.telegram_user_id.is_not(None),
-            StoredCredential.expires_at < before,
-        )
-        .order_by(StoredCredential.expires_at)
-    )
-    return [user_id for user_id in (await session.scalars(query)).all() if user_id is not None]
 
 
 async def count_undecryptable(session: AsyncSession, cipher: TokenCipher) -> int:

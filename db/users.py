@@ -1,7 +1,7 @@
 """Telegram users and chats the bot has seen, their access state and their UIS employee.
 
-A user never sets their own employee: they file an ``EmployeeRequest`` and an admin approves
-it (or an admin assigns directly). That mapping is what tells the bot whose calls a user may
+A user never sets their own employee: they may file an ``EmployeeRequest`` for the admins to
+see, and an admin assigns it. That mapping is what tells the bot whose calls a user may
 touch. Functions take a session and never commit.
 """
 
@@ -33,10 +33,6 @@ class UnknownUserError(UserStoreError):
 
 
 class NotAnAdminError(UserStoreError):
-    pass
-
-
-class RequestNotPendingError(UserStoreError):
     pass
 
 
@@ -160,15 +156,6 @@ async def set_user_access(session: AsyncSession, user_id: int, access: AccessSta
     return user
 
 
-async def set_chat_access(session: AsyncSession, chat_id: int, access: AccessState) -> TelegramChat:
-    chat = await session.get(TelegramChat, chat_id, with_for_update=True)
-    if chat is None:
-        raise UnknownUserError(f"chat {chat_id} has not been seen by the bot")
-    chat.access = access
-    await session.flush()
-    return chat
-
-
 async def set_admin(session: AsyncSession, user_id: int, is_admin: bool) -> TelegramUser:
     """Mark a user admin (the bot syncs this from CALLBOT_TELEGRAM__ADMIN_IDS).
 
@@ -212,49 +199,6 @@ async def request_employee(
     return request
 
 
-async def pending_employee_requests(session: AsyncSession) -> Sequence[EmployeeRequest]:
-    query = (
-        select(EmployeeRequest)
-        .where(EmployeeRequest.status == EmployeeRequestStatus.PENDING)
-        .order_by(EmployeeRequest.requested_at, EmployeeRequest.id)
-    )
-    return (await session.scalars(query)).all()
-
-
-async def approve_employee_request(
-    session: AsyncSession, request_id: int, admin_id: int, *, now: datetime | None = None
-) -> TelegramUser:
-    """Admin approves: the requester becomes that employee (and is allowed in)."""
-    now = now or utcnow()
-    await _require_admin(session, admin_id)
-    request = await session.get(EmployeeRequest, request_id, with_for_update=True)
-    if request is None or request.status is not EmployeeRequestStatus.PENDING:
-        raise RequestNotPendingError(f"employee request {request_id} is not pending")
-    user = await _assign(
-        session, request.telegram_user_id, request.employee_id, request.phone, admin_id, now
-    )
-    request.status = EmployeeRequestStatus.APPROVED
-    request.decided_at = now
-    request.decided_by = admin_id
-    await session.flush()
-    return user
-
-
-async def reject_employee_request(
-    session: AsyncSession, request_id: int, admin_id: int, *, now: datetime | None = None
-) -> EmployeeRequest:
-    now = now or utcnow()
-    await _require_admin(session, admin_id)
-    request = await session.get(EmployeeRequest, request_id, with_for_update=True)
-    if request is None or request.status is not EmployeeRequestStatus.PENDING:
-        raise RequestNotPendingError(f"employee request {request_id} is not pending")
-    request.status = EmployeeRequestStatus.REJECTED
-    request.decided_at = now
-    request.decided_by = admin_id
-    await session.flush()
-    return request
-
-
 async def assign_employee(
     session: AsyncSession,
     user_id: int,
@@ -276,17 +220,6 @@ async def assign_employee(
         )
         .values(status=EmployeeRequestStatus.SUPERSEDED, decided_at=now, decided_by=admin_id)
     )
-    await session.flush()
-    return user
-
-
-async def unassign_employee(session: AsyncSession, user_id: int, admin_id: int) -> TelegramUser:
-    await _require_admin(session, admin_id)
-    user = await _require_user(session, user_id)
-    user.employee_id = None
-    user.employee_phone = None
-    user.employee_assigned_by = admin_id
-    user.employee_assigned_at = utcnow()
     await session.flush()
     return user
 
@@ -319,11 +252,6 @@ async def _assign(
         user.access = AccessState.ALLOWED
     await session.flush()
     return user
-
-
-async def employee_of(session: AsyncSession, user_id: int) -> int | None:
-    """The UIS employee id whose calls this Telegram user may act on (None: not assigned)."""
-    return await session.scalar(select(TelegramUser.employee_id).where(TelegramUser.id == user_id))
 
 
 async def user_for_employee(session: AsyncSession, employee_id: int) -> TelegramUser | None:

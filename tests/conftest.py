@@ -3,40 +3,33 @@
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import asyncpg
 import pytest
-from dbtest_support import asyncpg_dsn, database_name, reset_tables, with_database
+from dbtest_support import (
+    create_database,
+    database_name,
+    drop_database,
+    reset_tables,
+    server_url,
+    temporary_database,
+    unique_database_name,
+)
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from db.engine import create_engine, session_factory
 from db.migrate import upgrade_head
 
-DEFAULT_TEST_SERVER_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 START_HINT = (
     "PostgreSQL is not answering at {where}. Start the local server with\n"
     "    bash .ci/start-postgresql\n"
     "(from the repository root: pg_ctlcluster starts the newest cluster on port 5432)\n"
     "or point CALLBOT_TEST_DATABASE_URL at a server where the test user may CREATE DATABASE."
 )
-
-
-def _server_url() -> str:
-    return os.environ.get("CALLBOT_TEST_DATABASE_URL", DEFAULT_TEST_SERVER_URL)
-
-
-def _with_database(url: str, database: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + database, parts.query, parts.fragment))
-
-
-def _asyncpg_dsn(url: str) -> str:
-    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
 @pytest.fixture(autouse=True)
@@ -50,25 +43,17 @@ def _no_callbot_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(scope="session")
 async def pg_url() -> AsyncIterator[str]:
     """SQLAlchemy URL (postgresql+asyncpg) of a fresh database, dropped after the session."""
-    server_url = _server_url()
-    where = urlsplit(server_url).netloc.rsplit("@", 1)[-1]
+    server = server_url()
+    name = unique_database_name("callbot_test")
     try:
-        admin = await asyncpg.connect(_asyncpg_dsn(server_url), timeout=5)
+        url = await create_database(server, name, connect_timeout=5)
     except (OSError, asyncpg.PostgresError) as exc:
+        where = urlsplit(server).netloc.rsplit("@", 1)[-1]
         pytest.fail(START_HINT.format(where=where) + f"\n({type(exc).__name__})", pytrace=False)
-    name = f"callbot_test_{secrets.token_hex(6)}"
     try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
+        yield url
     finally:
-        await admin.close()
-    try:
-        yield _with_database(server_url, name)
-    finally:
-        admin = await asyncpg.connect(_asyncpg_dsn(server_url), timeout=5)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
+        await drop_database(server, name, connect_timeout=5)
 
 
 # --- storage fixtures: migrated databases on both backends (real, never mocked) ---
@@ -90,18 +75,8 @@ async def pg_engine(migrated_pg_url: str) -> AsyncIterator[AsyncEngine]:
 @pytest.fixture
 async def empty_pg_url(pg_url: str) -> AsyncIterator[str]:
     """A database of its own (for tests that migrate up and down), on the same server."""
-    name = f"{database_name(pg_url)}_{secrets.token_hex(3)}"
-    admin = await asyncpg.connect(asyncpg_dsn(pg_url))
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    yield with_database(pg_url, name)
-    admin = await asyncpg.connect(asyncpg_dsn(pg_url))
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
+    async with temporary_database(database_name(pg_url), server=pg_url) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

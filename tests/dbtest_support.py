@@ -1,8 +1,15 @@
-"""Helpers shared by the storage tests (imported by tests/db/conftest.py and test modules)."""
+"""Helpers shared by the tests (and the benchmarks) that need PostgreSQL databases.
+
+The one place that creates and drops throwaway databases: tests/conftest.py's fixtures, the e2e
+kit and the benchmarks all come here. Imported as ``dbtest_support`` (tests/ is on sys.path).
+"""
 
 from __future__ import annotations
 
+import os
 import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -12,20 +19,66 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.models import AuditLogEntry, Base
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_SERVER_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+
+
+def server_url() -> str:
+    """The server tests make their databases on: CALLBOT_TEST_DATABASE_URL or the local one."""
+    return os.environ.get("CALLBOT_TEST_DATABASE_URL", DEFAULT_SERVER_URL)
 
 
 def asyncpg_dsn(url: str) -> str:
+    """The asyncpg form of a SQLAlchemy ``postgresql+asyncpg://`` URL."""
     return url.replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
 def with_database(url: str, database: str) -> str:
+    """``url`` naming another database on the same server."""
     parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc, "/" + database, parts.query, parts.fragment))
 
 
 def database_name(url: str) -> str:
     return urlsplit(url).path.lstrip("/")
+
+
+def unique_database_name(prefix: str) -> str:
+    return f"{prefix}_{secrets.token_hex(5)}"
+
+
+async def _admin(url: str, statement: str, connect_timeout: float) -> None:
+    """Run one statement over an asyncpg connection to the database ``url`` names."""
+    admin = await asyncpg.connect(asyncpg_dsn(url), timeout=connect_timeout)
+    try:
+        await admin.execute(statement)
+    finally:
+        await admin.close()
+
+
+async def create_database(server: str, name: str, *, connect_timeout: float = 60) -> str:
+    """Create database ``name`` through a connection to ``server`` (a URL on the same server);
+    its URL."""
+    await _admin(server, f'CREATE DATABASE "{name}"', connect_timeout)
+    return with_database(server, name)
+
+
+async def drop_database(server: str, name: str, *, connect_timeout: float = 60) -> None:
+    """Drop database ``name`` (if it exists), whoever is still connected to it."""
+    await _admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', connect_timeout)
+
+
+@asynccontextmanager
+async def temporary_database(prefix: str, server: str | None = None) -> AsyncIterator[str]:
+    """The URL of a database of its own, made on ``server`` (default :func:`server_url`) and
+    dropped afterwards."""
+    server = server or server_url()
+    name = unique_database_name(prefix)
+    url = await create_database(server, name)
+    try:
+        yield url
+    finally:
+        await drop_database(server, name)
 
 
 async def reset_tables(engine: AsyncEngine) -> None:

@@ -7,12 +7,13 @@ import textwrap
 from pathlib import Path
 
 import asyncpg
+from dbtest_support import asyncpg_dsn
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 async def test_pg_url_points_at_its_own_database(pg_url: str) -> None:
-    connection = await asyncpg.connect(pg_url.replace("postgresql+asyncpg://", "postgresql://"))
+    connection = await asyncpg.connect(asyncpg_dsn(pg_url))
     try:
         name = await connection.fetchval("SELECT current_database()")
     finally:

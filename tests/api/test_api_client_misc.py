@@ -129,3 +129,17 @@ async def test_the_shared_http_client_keeps_no_cookies(transport: TransportChoic
     finally:
         await client.aclose()
         await runner.cleanup()
+
+
+async def test_a_view_keeping_exit_points_is_the_same_user(world: World) -> None:
+    user = world.keyed(chat=1)
+    view = user.keeping_exit_points(3)
+    assert view is not user
+    assert (view.client, view.credentials, view.context) == (
+        user.client,
+        user.credentials,
+        user.context,
+    )
+    reply = await view.list_calls()  # sent through the shared client with the same key
+    assert reply.data.root == []
+    assert [record.context for record in world.records] == [{"chat": 1}]

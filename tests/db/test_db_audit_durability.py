@@ -17,9 +17,8 @@ import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import asyncpg
 import pytest
-from dbtest_support import REPO
+from dbtest_support import REPO, create_database, database_name, with_database
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
@@ -93,13 +92,8 @@ async def cluster() -> AsyncIterator[Cluster]:
     )
     try:
         await throwaway.start()
-        admin = await asyncpg.connect(
-            f"postgresql://postgres@127.0.0.1:{throwaway.port}/postgres", timeout=30
-        )
-        try:
-            await admin.execute('CREATE DATABASE "callbot"')
-        finally:
-            await admin.close()
+        server = with_database(throwaway.url, "postgres")
+        await create_database(server, database_name(throwaway.url), connect_timeout=30)
         await upgrade_head(throwaway.url)
         yield throwaway
     finally:

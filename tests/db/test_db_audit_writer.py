@@ -13,9 +13,15 @@ import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import asyncpg
 import pytest
-from dbtest_support import REPO, asyncpg_dsn, database_name, unique_id, with_database
+from dbtest_support import (
+    REPO,
+    create_database,
+    database_name,
+    drop_database,
+    unique_id,
+    with_database,
+)
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
@@ -127,11 +133,7 @@ async def late_pg_url(pg_url: str) -> AsyncIterator[str]:
     """The URL of a database that does not exist yet (the test creates it: an outage ends)."""
     name = f"{database_name(pg_url)}_late{os.getpid()}"
     yield with_database(pg_url, name)
-    admin = await asyncpg.connect(asyncpg_dsn(pg_url))
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
+    await drop_database(pg_url, name)
 
 
 async def test_memory_stays_bounded_during_an_outage_and_everything_arrives_after(
@@ -158,11 +160,7 @@ async def test_memory_stays_bounded_during_an_outage_and_everything_arrives_afte
     assert writer.stats.spilled == 2500
     assert writer.stats.db_errors > 0
 
-    admin = await asyncpg.connect(asyncpg_dsn(pg_url))
-    try:
-        await admin.execute(f'CREATE DATABASE "{database_name(late_pg_url)}"')
-    finally:
-        await admin.close()
+    await create_database(pg_url, database_name(late_pg_url))
     await upgrade_head(late_pg_url)
 
     assert await writer.flush(max_wait=60)

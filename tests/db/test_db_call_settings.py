@@ -29,7 +29,6 @@ def test_hold_message_default_exists_in_russian_and_english() -> None:
     assert "линии" in russian.value
     assert "line" in english.value
     assert default_hold_message(None) == russian  # a Russian PBX: Russian unless told otherwise
-    assert english.as_message_object() == {"type": "tts", "value": english.value}
 
 
 async def test_settings_fall_back_to_defaults_and_can_be_cleared(

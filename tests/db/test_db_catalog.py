@@ -12,7 +12,6 @@ from db.catalog import (
     CatalogImportError,
     CatalogSection,
     catalog_is_empty,
-    find_employee_by_phone,
     get_employee,
     import_catalog,
     list_employees,
@@ -21,10 +20,6 @@ from db.catalog import (
     list_tags,
     list_virtual_numbers,
     parse_catalog,
-    put_employee,
-    put_named_entry,
-    put_virtual_number,
-    remove_entry,
 )
 from sandbox.uis import demo_catalog_bytes
 
@@ -75,11 +70,6 @@ async def test_import_demo_catalog_then_look_things_up(
         assert [s.id for s in await list_scenarios(session)] == [1, 2]
         assert [t.id for t in await list_tags(session)] == [11, 12, 13]
         assert [m.id for m in await list_media_files(session)] == [501, 502]
-        found = await find_employee_by_phone(session, "+7 (916) 000-01-02")
-        assert found is not None
-        assert found.id == 102
-        assert await find_employee_by_phone(session, "79031234567") is None
-        assert await find_employee_by_phone(session, "not a phone") is None
 
 
 async def test_reimport_replaces_present_sections_and_keeps_absent_ones(
@@ -177,27 +167,3 @@ def test_csv_errors_name_row_and_field() -> None:
         parse_catalog("kind,id\nemployee,1\n", filename="catalog.csv")
     with pytest.raises(CatalogImportError, match="not UTF-8"):
         parse_catalog(b"\xff\xfe\x00", filename="catalog.csv")
-
-
-async def test_admin_commands_edit_single_entries(
-    sessions: async_sessionmaker[AsyncSession],
-) -> None:
-    async with sessions.begin() as session:
-        await put_employee(session, 200, "  Пётр  ", ["+7 916 000 02 00"])
-        await put_virtual_number(session, "+7 (495) 123-45-67", "Support")
-        await put_named_entry(session, CatalogSection.TAGS, 14, "VIP")
-        await put_named_entry(session, CatalogSection.TAGS, 14, "VIP клиент")
-        with pytest.raises(CatalogImportError, match="phones"):
-            await put_employee(session, 201, "Bad", ["x"])
-        with pytest.raises(ValueError, match="not id/name"):
-            await put_named_entry(session, CatalogSection.EMPLOYEES, 1, "x")
-    async with sessions.begin() as session:
-        employee = await get_employee(session, 200)
-        assert employee is not None
-        assert (employee.full_name, employee.phones) == ("Пётр", ["79160000200"])
-        assert [(t.id, t.name) for t in await list_tags(session)] == [(14, "VIP клиент")]
-        assert await remove_entry(session, CatalogSection.VIRTUAL_NUMBERS, "74951234567")
-        assert await remove_entry(session, CatalogSection.TAGS, 14)
-        assert await remove_entry(session, CatalogSection.EMPLOYEES, 200)
-        assert not await remove_entry(session, CatalogSection.EMPLOYEES, 200)
-        assert await catalog_is_empty(session)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -17,10 +17,7 @@ from db.credentials import (
     renew_token,
     resolve_credential,
     save_user_credential,
-    sessions_due_for_renewal,
-    stop_staying_signed_in,
     token_fingerprint,
-    unbind_chat_credential,
 )
 from db.crypto import TokenCipher, generate_key
 from db.models import CredentialKind, StoredCredential
@@ -118,21 +115,6 @@ async def test_password_is_kept_only_with_stay_signed_in(
         )
         assert stored.password == "demo-pass-manager"
         assert "demo-pass-manager" not in repr(stored)
-    async with sessions() as session:
-        assert await sessions_due_for_renewal(session, utcnow() + timedelta(minutes=10)) == [USER]
-        assert await sessions_due_for_renewal(session, utcnow()) == []
-    async with sessions.begin() as session:
-        assert await stop_staying_signed_in(session, USER)
-    async with sessions() as session:
-        loaded = await load_user_credential(session, cipher, USER)
-        assert loaded is not None
-        assert loaded.password is None
-        assert not loaded.stay_signed_in
-        raw = await session.execute(
-            text("SELECT password_ciphertext FROM callapi_credentials WHERE telegram_user_id = :u"),
-            {"u": USER},
-        )
-        assert raw.scalar_one() is None
 
 
 async def test_database_refuses_a_password_without_opt_in(
@@ -229,8 +211,6 @@ async def test_chat_key_is_the_fallback_for_team_members(
         )
         assert renewed is not None
         assert renewed.fingerprint == token_fingerprint("rotated-key")
-        assert await unbind_chat_credential(session, TEAM_CHAT)
-        assert not await unbind_chat_credential(session, TEAM_CHAT)
         assert await forget_user_credential(session, USER)
         assert not await forget_user_credential(session, USER)
         assert await load_user_credential(session, cipher, USER) is None

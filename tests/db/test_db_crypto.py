@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import asyncpg
 import pytest
-from dbtest_support import reset_tables
+from dbtest_support import asyncpg_dsn, reset_tables
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -205,7 +205,7 @@ async def test_no_plaintext_secret_in_a_raw_read_or_a_pg_dump(
     secrets_stored = [f"{TOKEN}-{501}", f"{TOKEN}-{502}", f"{PASSWORD}-{501}", f"{PASSWORD}-{502}"]
 
     # Raw SQL, bypassing the ORM: every column, as the database holds it.
-    connection = await asyncpg.connect(migrated_pg_url.replace("+asyncpg", ""))
+    connection = await asyncpg.connect(asyncpg_dsn(migrated_pg_url))
     try:
         rows = await connection.fetch("SELECT * FROM callapi_credentials")
         fingerprints = {row["token_fingerprint"] for row in rows}

@@ -1,4 +1,4 @@
-"""Users, chats, access state and the admin-approved employee mapping."""
+"""Users, chats, access state and the admin-assigned employee mapping."""
 
 from __future__ import annotations
 
@@ -6,28 +6,23 @@ import asyncio
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.exc import StatementError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from db.models import AccessState, EmployeeRequestStatus
+from db.models import AccessState, EmployeeRequest, EmployeeRequestStatus
 from db.users import (
     EmployeeAlreadyAssignedError,
     NotAnAdminError,
-    RequestNotPendingError,
     UnknownUserError,
-    approve_employee_request,
     assign_employee,
-    employee_of,
     get_user,
     list_users,
-    pending_employee_requests,
     record_chat_seen,
     record_user_seen,
-    reject_employee_request,
     request_employee,
     set_admin,
     set_user_access,
-    unassign_employee,
     user_for_employee,
 )
 
@@ -96,32 +91,40 @@ async def test_access_state_changes(sessions: async_sessionmaker[AsyncSession]) 
         assert admin.access is AccessState.ALLOWED
 
 
-async def test_employee_request_needs_an_admin(
+async def pending_claims(session: AsyncSession) -> list[tuple[int, int]]:
+    """(user, employee) of every pending claim, oldest first."""
+    query = (
+        select(EmployeeRequest)
+        .where(EmployeeRequest.status == EmployeeRequestStatus.PENDING)
+        .order_by(EmployeeRequest.id)
+    )
+    return [(claim.telegram_user_id, claim.employee_id) for claim in await session.scalars(query)]
+
+
+async def test_a_claim_changes_nothing_until_an_admin_assigns(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     await seed(sessions)
     async with sessions.begin() as session:
-        request = await request_employee(session, ANNA, 100, "79160000100")
-        request_id = request.id
-        assert await employee_of(session, ANNA) is None  # a claim alone changes nothing
+        await request_employee(session, ANNA, 100, "79160000100")
+        anna = await get_user(session, ANNA)
+        assert anna is not None
+        assert anna.employee_id is None  # a claim alone changes nothing
     async with sessions() as session:
         with pytest.raises(NotAnAdminError):
-            await approve_employee_request(session, request_id, ANNA)  # not herself
+            await assign_employee(session, ANNA, 100, None, ANNA)  # not herself
         with pytest.raises(NotAnAdminError):
-            await approve_employee_request(session, request_id, IVAN)
+            await assign_employee(session, ANNA, 100, None, IVAN)
     async with sessions.begin() as session:
-        user = await approve_employee_request(session, request_id, ADMIN)
+        user = await assign_employee(session, ANNA, 100, "79160000100", ADMIN)
         assert (user.employee_id, user.employee_phone) == (100, "79160000100")
         assert user.access is AccessState.ALLOWED
         assert user.employee_assigned_by == ADMIN
     async with sessions() as session:
-        assert await employee_of(session, ANNA) == 100
         holder = await user_for_employee(session, 100)
         assert holder is not None
         assert holder.id == ANNA
-        assert await pending_employee_requests(session) == []
-        with pytest.raises(RequestNotPendingError):
-            await approve_employee_request(session, request_id, ADMIN)
+        assert await pending_claims(session) == []
 
 
 async def test_nobody_can_become_an_employee_someone_else_already_is(
@@ -130,19 +133,9 @@ async def test_nobody_can_become_an_employee_someone_else_already_is(
     await seed(sessions)
     async with sessions.begin() as session:
         await assign_employee(session, ANNA, 100, None, ADMIN)
-        claim = await request_employee(session, IVAN, 100)
-        claim_id = claim.id
     async with sessions() as session:
         with pytest.raises(EmployeeAlreadyAssignedError, match="already assigned"):
-            await approve_employee_request(session, claim_id, ADMIN)
-    async with sessions.begin() as session:
-        rejected = await reject_employee_request(session, claim_id, ADMIN)
-        assert rejected.status is EmployeeRequestStatus.REJECTED
-        await unassign_employee(session, ANNA, ADMIN)
-        await assign_employee(session, IVAN, 100, "79160000100", ADMIN)
-    async with sessions() as session:
-        assert await employee_of(session, ANNA) is None
-        assert await employee_of(session, IVAN) == 100
+            await assign_employee(session, IVAN, 100, None, ADMIN)
 
 
 async def test_a_new_claim_supersedes_the_pending_one(
@@ -153,22 +146,19 @@ async def test_a_new_claim_supersedes_the_pending_one(
         await request_employee(session, IVAN, 101)
         await request_employee(session, IVAN, 102)
     async with sessions.begin() as session:
-        pending = await pending_employee_requests(session)
-        assert [(request.telegram_user_id, request.employee_id) for request in pending] == [
-            (IVAN, 102)
-        ]
+        assert await pending_claims(session) == [(IVAN, 102)]
         await assign_employee(session, IVAN, 101, None, ADMIN)  # direct assignment wins
-        assert await pending_employee_requests(session) == []
+        assert await pending_claims(session) == []
 
 
-async def test_approval_does_not_unblock_a_blocked_user(
+async def test_assignment_does_not_unblock_a_blocked_user(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     await seed(sessions)
     async with sessions.begin() as session:
         await set_user_access(session, IVAN, AccessState.BLOCKED)
-        request = await request_employee(session, IVAN, 103)
-        user = await approve_employee_request(session, request.id, ADMIN)
+        await request_employee(session, IVAN, 103)
+        user = await assign_employee(session, IVAN, 103, None, ADMIN)
         assert user.access is AccessState.BLOCKED
 
 

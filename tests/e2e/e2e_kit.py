@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import secrets
 import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
-import asyncpg
+from dbtest_support import temporary_database
 
 from bot.app import build_app, build_bot, run_webhook
 from bot.events.catalog import EVENTS
@@ -38,32 +35,11 @@ MANAGER = DEMO_MANAGER_ID
 MANAGER_KEY = "demo-key-manager-0001"
 CLIENT = "79031234567"
 SILENT_CLIENT = "79037654321"
-DEFAULT_SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 
 
-def _dsn(url: str) -> str:
-    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
-
-
-@asynccontextmanager
-async def fresh_database() -> AsyncIterator[str]:
+def fresh_database() -> AbstractAsyncContextManager[str]:
     """A database of its own for one test (the sandbox migrates it), dropped afterwards."""
-    server = os.environ.get("CALLBOT_TEST_DATABASE_URL", DEFAULT_SERVER)
-    name = f"callbot_e2e_{secrets.token_hex(5)}"
-    admin = await asyncpg.connect(_dsn(server))
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    parts = urlsplit(server)
-    try:
-        yield urlunsplit((parts.scheme, parts.netloc, "/" + name, "", ""))
-    finally:
-        admin = await asyncpg.connect(_dsn(server))
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
+    return temporary_database("callbot_e2e")
 
 
 @dataclass
