@@ -1,0 +1,26 @@
+"""/start and /help (common router)."""
+
+from __future__ import annotations
+
+from handler_kit import ADMIN, MANAGER, RU, STRANGER, Harness, shows
+
+from bot.texts import command_help, t
+
+
+async def test_start_greets_a_stranger_with_their_id(h: Harness) -> None:
+    fed = await h.send(STRANGER, "/start")
+    text = fed.last.text
+    assert shows(text, "start.welcome")
+    assert command_help(RU, "pending") in text
+    assert t(RU, "start.your_id", user_id=STRANGER.id) in text
+
+
+async def test_help_lists_the_admin_commands_to_an_admin(h: Harness) -> None:
+    fed = await h.send(ADMIN, "/help")
+    assert fed.last.text == command_help(RU, "admin")
+
+
+async def test_help_for_an_approved_manager(h: Harness) -> None:
+    await h.admit(MANAGER)
+    fed = await h.send(MANAGER, "/help")
+    assert fed.last.text == command_help(RU, "user")
