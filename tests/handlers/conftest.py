@@ -20,11 +20,17 @@ from pathlib import Path
 
 import pytest
 from dbtest_support import reset_tables
-from handler_kit import HandlerRecorder, Harness, RecordingSession
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import build_app, build_bot
 from bot.runtime import build_runtime
+from handlers.handler_kit import (
+    DESELECTED,
+    NOT_WHOLE,
+    HandlerRecorder,
+    Harness,
+    RecordingSession,
+)
 from sandbox.uis import ManualClock, Simulator, SimulatorOptions, demo_account
 from sandbox.world import sandbox_settings, seed_demo
 
@@ -90,11 +96,7 @@ async def h(
 def pytest_deselected(items: list[pytest.Item]) -> None:
     for item in items:
         if TIER in Path(str(item.path)).parents:
-            item.config.stash[_DESELECTED] = True
-
-
-_DESELECTED = pytest.StashKey[bool]()
-_NOT_WHOLE = pytest.StashKey[str]()
+            item.config.stash[DESELECTED] = True
 
 
 def pytest_collection_modifyitems(
@@ -114,11 +116,4 @@ def pytest_collection_modifyitems(
     if any("::" in arg for arg in config.args):
         reasons.append("test ids chosen on the command line")
     if reasons:
-        config.stash[_NOT_WHOLE] = "; ".join(reasons)
-
-
-def tier_run_reason(config: pytest.Config) -> str | None:
-    """Why this run is not the whole tier (the check then skips), or None."""
-    if config.stash.get(_DESELECTED, False):
-        return "some tests of the tier were deselected"
-    return config.stash.get(_NOT_WHOLE, None)
+        config.stash[NOT_WHOLE] = "; ".join(reasons)

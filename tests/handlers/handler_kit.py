@@ -26,6 +26,7 @@ from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 from aiogram import BaseMiddleware, Bot, Dispatcher, Router
 from aiogram.client.session.base import BaseSession
 from aiogram.exceptions import TelegramBadRequest
@@ -93,6 +94,16 @@ def registered_handlers(dispatcher: Dispatcher) -> set[str]:
 
 # Handlers reached by any fed update in this test session (the coverage check reads it).
 REACHED: set[str] = set()
+# Set by tests/handlers/conftest.py while collecting: whether this run is the whole tier.
+DESELECTED = pytest.StashKey[bool]()
+NOT_WHOLE = pytest.StashKey[str]()
+
+
+def tier_run_reason(config: pytest.Config) -> str | None:
+    """Why this run is not the whole tier (the coverage check then skips), or None."""
+    if config.stash.get(DESELECTED, False):
+        return "some tests of the tier were deselected"
+    return config.stash.get(NOT_WHOLE, None)
 
 
 class HandlerRecorder(BaseMiddleware):
@@ -184,6 +195,11 @@ class CallbackAnswer:
     query_id: str
     text: str | None
     show_alert: bool
+
+
+def _bad_request(method: TelegramMethod[Any], what: str) -> TelegramBadRequest:
+    """What the Bot API answers (400) for an edit or delete it refuses."""
+    return TelegramBadRequest(method=method, message=f"Bad Request: {what}")
 
 
 def _plain(value: Any) -> Any:
@@ -284,7 +300,7 @@ class RecordingSession(BaseSession):
     def _existing(self, method: TelegramMethod[Any], chat_id: Any, message_id: Any) -> Shown:
         shown = self.chats.get(int(chat_id), {}).get(int(message_id))
         if shown is None:
-            raise TelegramBadRequest(method, "Bad Request: message to edit not found")
+            raise _bad_request(method, "message to edit not found")
         return shown
 
     def _result(self, method: TelegramMethod[Any]) -> Any:
@@ -328,23 +344,24 @@ class RecordingSession(BaseSession):
         if isinstance(method, EditMessageText | EditCardMessage):
             shown = self._existing(method, method.chat_id, method.message_id)
             markup = _plain(method.reply_markup)
-            if shown.text == method.text and shown.reply_markup == markup:
-                raise TelegramBadRequest(method, "Bad Request: message is not modified")
-            shown.text, shown.reply_markup = method.text, markup
+            text = str(method.text)
+            if shown.text == text and shown.reply_markup == markup:
+                raise _bad_request(method, "message is not modified")
+            shown.text, shown.reply_markup = text, markup
             shown.edits += 1
             return self._message_json(shown)
         if isinstance(method, EditMessageReplyMarkup):
             shown = self._existing(method, method.chat_id, method.message_id)
             markup = _plain(method.reply_markup)
             if shown.reply_markup == markup:
-                raise TelegramBadRequest(method, "Bad Request: message is not modified")
+                raise _bad_request(method, "message is not modified")
             shown.reply_markup = markup
             shown.edits += 1
             return self._message_json(shown)
         if isinstance(method, DeleteMessage):
             chat = self.chats.get(int(method.chat_id), {})
             if chat.pop(int(method.message_id), None) is None:
-                raise TelegramBadRequest(method, "Bad Request: message to delete not found")
+                raise _bad_request(method, "message to delete not found")
             return True
         if isinstance(method, GetFile):
             return {
@@ -415,10 +432,12 @@ def _entities(text: str) -> list[dict[str, Any]]:
 
 @dataclass
 class Fed:
-    """What one fed update produced: the handlers that ran, new and edited bot messages."""
+    """What one fed update produced: the handlers that ran, the bot's new messages (in order)
+    and its earlier messages edited meanwhile, the answer to a press."""
 
     handlers: list[str]
     new: list[Shown]
+    edited: list[Shown]
     answer: CallbackAnswer | None = None
 
     @property
@@ -427,8 +446,10 @@ class Fed:
 
     @property
     def last(self) -> Shown:
-        assert self.new, "the bot sent nothing"
-        return self.new[-1]
+        """The last new message, or else the last edited one."""
+        shown = self.new or self.edited
+        assert shown, "the bot sent nothing"
+        return shown[-1]
 
 
 @dataclass
@@ -500,7 +521,9 @@ class Harness:
         fed = await self.send(user, f"/call {number}", chat_id=chat_id)
         if fed.new and fed.last.buttons() and fed.last.buttons()[0][1].startswith("vn:"):
             fed = await self.press(user, fed.last, fed.last.button_texts()[0])
-        cards = [m for m in fed.new if m.chat_id == chat and shows(m.text, "card.call_id")]
+        cards = [
+            m for m in fed.new + fed.edited if m.chat_id == chat and shows(m.text, "card.call_id")
+        ]
         assert cards, f"no card drawn: {fed.texts}"
         return cards[-1]
 
@@ -542,14 +565,19 @@ class Harness:
         await self.dispatcher.feed_update(
             self.bot, Update.model_validate(update, context={"bot": self.bot})
         )
-        changed = [
-            m
-            for chat, messages in self.session.chats.items()
-            for mid, m in messages.items()
-            if m.from_bot and before.get((chat, mid)) != (m.text, m.reply_markup)
-        ]
-        changed.sort(key=lambda m: m.message_id)
-        return Fed(self.ran[ran_before:], changed)
+        new: list[Shown] = []
+        edited: list[Shown] = []
+        for chat, messages in self.session.chats.items():
+            for mid, m in messages.items():
+                if not m.from_bot:
+                    continue
+                if (chat, mid) not in before:
+                    new.append(m)
+                elif before[(chat, mid)] != (m.text, m.reply_markup):
+                    edited.append(m)
+        new.sort(key=lambda m: m.message_id)
+        edited.sort(key=lambda m: m.message_id)
+        return Fed(self.ran[ran_before:], new, edited)
 
     def _chat_json(self, user: User, chat_id: int | None) -> dict[str, Any]:
         if chat_id is None or chat_id == user.id:

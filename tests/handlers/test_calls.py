@@ -4,7 +4,10 @@
 from __future__ import annotations
 
 import pytest
-from handler_kit import (
+
+from bot.services.presentation import display_phone, invalid_number_text
+from bot.texts import t
+from handlers.handler_kit import (
     BOT_USERNAME,
     CLIENT,
     GROUP_ID,
@@ -15,9 +18,6 @@ from handler_kit import (
     Shown,
     shows,
 )
-
-from bot.services.presentation import display_phone, invalid_number_text
-from bot.texts import t
 
 VIRTUAL_NUMBERS = ("74993720692", "74951234567")  # the demo catalog
 
@@ -209,7 +209,7 @@ async def test_transfer_to_a_typed_number(h: Harness) -> None:
     [dialled] = h.sim.requests("make.call")  # the third party is dialled first
     assert dialled["params"]["to"] == "79160000102", dialled["params"]
     card = h.message(MANAGER.id, card.message_id)
-    assert card in fed.new
+    assert card in fed.edited
     assert shows(card.text, "card.phase.dialing_third")
     assert shows(card.text, "card.transfer_target", target=display_phone("79160000102"))
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from handler_kit import ADMIN, MANAGER, RU, STRANGER, Harness, shows
-
 from bot.texts import command_help, t
+from handlers.handler_kit import ADMIN, MANAGER, RU, STRANGER, Harness, shows
 
 
 async def test_start_greets_a_stranger_with_their_id(h: Harness) -> None:
