@@ -18,12 +18,15 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 import pytest
-from dbtest_support import reset_tables
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from api.transport import create_http_client
 from bot.app import build_app, build_bot
 from bot.runtime import build_runtime
+from db.models import AuditLogEntry, Base
 from handlers.handler_kit import (
     DESELECTED,
     NOT_WHOLE,
@@ -53,16 +56,36 @@ async def uis_simulator() -> AsyncIterator[tuple[Simulator, str]]:
         yield simulator, server.url
 
 
+@pytest.fixture(scope="session")
+async def call_api_http() -> AsyncIterator[httpx.AsyncClient]:
+    """The Call API client's HTTP client (production's), shared by the tier's bots: a new
+    one per test would cost more than the test's own requests."""
+    client = create_http_client()
+    yield client
+    await client.aclose()
+
+
+async def _empty_tables(engine: AsyncEngine) -> None:
+    """Every table emptied but the append-only audit log (tests keep to user ids of their
+    own where they read it) and the demo catalog (seeded once; a test that changes it puts
+    the demo catalog back)."""
+    async with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            if table.name != AuditLogEntry.__tablename__ and not table.name.startswith("catalog_"):
+                await connection.execute(delete(table))
+
+
 @pytest.fixture
 async def h(
     uis_simulator: tuple[Simulator, str],
+    call_api_http: httpx.AsyncClient,
     migrated_pg_url: str,
     pg_engine: AsyncEngine,
     tmp_path: Path,
 ) -> AsyncIterator[Harness]:
     simulator, simulator_url = uis_simulator
     simulator.control.reset()
-    await reset_tables(pg_engine)
+    await _empty_tables(pg_engine)
     settings = sandbox_settings(
         tmp_path,
         migrated_pg_url,
@@ -70,8 +93,8 @@ async def h(
         UNUSED_BOT_API,
         security={"encryption_keys": ENCRYPTION_KEY},
     )
-    runtime = await build_runtime(settings)
-    await seed_demo(runtime)
+    runtime = await build_runtime(settings, http_client=call_api_http)
+    await seed_demo(runtime)  # once: the catalog is kept between tests
     bot = build_bot(settings)
     session = RecordingSession(bot.id)
     for middleware in bot.session.middleware:  # the production policy (ResilientRequests)
