@@ -122,6 +122,7 @@ def pytest_deselected(items: list[pytest.Item]) -> None:
             item.config.stash[DESELECTED] = True
 
 
+@pytest.hookimpl(trylast=True)  # after any plugin that reorders or deselects
 def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
 ) -> None:

@@ -5,8 +5,9 @@
   documents. The bot is built by production ``build_bot`` and gets this session in place of
   its HTTP one, with the production session middlewares (``ResilientRequests``) moved over:
   the dispatcher is then wired exactly as in production (``build_app`` adds ``PressClock``
-  only when that policy is present). The policy does nothing here, since this session never
-  fails; the handlers' behaviour does not depend on it.
+  only when that policy is present). This session never fails a request, so the policy only
+  does what it does on success: "message is not modified" (raised here as the Bot API does,
+  for an edit that changes nothing) counts as done. No handler's behaviour depends on it.
 - ``Harness``: one bot application (``build_runtime`` + ``build_app``, started and shut down
   as ``run_polling`` does) on the real PostgreSQL database, its Call API client talking HTTP
   on loopback to the in-process UIS simulator. ``send``/``press`` build Telegram updates and

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.texts import command_help, t
-from handlers.handler_kit import ADMIN, MANAGER, RU, STRANGER, Harness, shows
+from bot.texts import Lang, command_help, t
+from handlers.handler_kit import ADMIN, ENGLISH, MANAGER, RU, STRANGER, Harness, shows
 
 
 async def test_start_greets_a_stranger_with_their_id(h: Harness) -> None:
@@ -23,3 +23,9 @@ async def test_help_for_an_approved_manager(h: Harness) -> None:
     await h.admit(MANAGER)
     fed = await h.send(MANAGER, "/help")
     assert fed.last.text == command_help(RU, "user")
+
+
+async def test_an_english_speaking_user_is_answered_in_english(h: Harness) -> None:
+    fed = await h.send(ENGLISH, "/start")
+    assert shows(fed.last.text, "start.welcome", Lang.EN)
+    assert command_help(Lang.EN, "pending") in fed.last.text
