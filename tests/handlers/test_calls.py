@@ -226,7 +226,9 @@ async def test_a_bad_typed_transfer_number_names_the_field_and_what_was_expected
 
 
 @pytest.mark.xfail(
-    strict=True,
+    # Not strict: a background refresh of the live poll (0.3 s or more after the hold press)
+    # that happens to land before the press below redraws the card and hides the bug.
+    strict=False,
     reason="BUG: after a bad typed transfer number the card keeps the buttons whose token the "
     "'enter a number' press spent and is not redrawn: every button (even Refresh) is answered "
     "alert.stale 'the card has already updated' until a background redraw",
@@ -242,3 +244,29 @@ async def test_after_a_bad_typed_transfer_number_the_card_can_be_used_again(
     again = await h.press(MANAGER, shown, t(RU, "btn.refresh"))
     assert again.answer is not None
     assert again.answer.text != t(RU, "alert.stale")
+
+
+async def test_an_inform_text_over_the_limit_is_asked_again(h: Harness) -> None:
+    await h.manager_ready()
+    await h.send(MANAGER, "/vcall 79031234567")  # sets no default: pick a virtual number
+    picker = h.last(MANAGER.id)
+    await h.press(MANAGER, picker, picker.button_texts()[0])  # saved as the default
+    h.sim.clear_requests()
+    too_long = await h.send(MANAGER, f"/inform {CLIENT} " + "слово " * 200)
+    assert too_long.last.text == t(RU, "call.inform_text_too_long", length=1199, max_length=1000)
+    assert not h.sim.requests("start.informer_call")
+    await h.send(MANAGER, "Короче")
+    [started] = h.sim.requests("start.informer_call")
+    assert started["params"]["contact_message"]["value"] == "Короче"
+
+
+async def test_a_call_started_in_a_group_masks_the_number(h: Harness) -> None:
+    await h.manager_ready()
+    fed = await h.send(MANAGER, f"/call@{BOT_USERNAME} {CLIENT}", chat_id=GROUP_ID)
+    picker = fed.last
+    assert picker.chat_id == GROUP_ID
+    started = await h.press(MANAGER, picker, picker.button_texts()[0])
+    [card] = [m for m in started.new + started.edited if shows(m.text, "card.call_id")]
+    assert card.chat_id == GROUP_ID
+    assert display_phone(CLIENT) not in card.text  # the client's number is not shown in full
+    assert display_phone(CLIENT, masked=True) in card.text

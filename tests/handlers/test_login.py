@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.texts import explain_error, t
+from bot.texts import command_help, explain_error, t
 from handlers.handler_kit import GROUP_ID, MANAGER, MANAGER_KEY, RU, Harness, shows
 
 
@@ -88,3 +88,30 @@ async def test_logout(h: Harness) -> None:
     assert (await h.send(MANAGER, "/logout")).last.text == t(RU, "logout.done_key")
     # Signed out for real: /call asks to sign in.
     assert (await h.send(MANAGER, "/call 79031234567")).last.text == t(RU, "call.sign_in_first")
+
+
+async def test_a_command_typed_at_the_password_step_leaves_the_step(h: Harness) -> None:
+    await h.admit(MANAGER)
+    menu = (await h.send(MANAGER, "/login")).last
+    await h.press(MANAGER, menu, t(RU, "btn.login_password"))
+    await h.send(MANAGER, "demo.manager")
+    fed = await h.send(MANAGER, "/help")
+    assert fed.last.text == command_help(RU, "user")
+    assert not h.sim.requests("login.user")
+    # The flow is over: a later text is read for numbers, not taken for a password.
+    assert (await h.send(MANAGER, "secret")).last.text == t(RU, "call.no_number_found")
+
+
+async def test_an_expired_key_and_a_wrong_password_are_explained(h: Harness) -> None:
+    await h.admit(MANAGER)
+    menu = (await h.send(MANAGER, "/login")).last
+    await h.press(MANAGER, menu, t(RU, "btn.login_key"))
+    expired = await h.send(MANAGER, "demo-key-expired-0003")
+    assert shows(expired.last.text, "error.mnemonic_line", mnemonic="access_token_expired")
+    menu = (await h.send(MANAGER, "/login")).last
+    await h.press(MANAGER, menu, t(RU, "btn.login_password"))
+    await h.send(MANAGER, "demo.manager")
+    stay = (await h.send(MANAGER, "wrong-password")).last
+    wrong = await h.press(MANAGER, stay, t(RU, "btn.session_only"))
+    assert shows(wrong.last.text, "error.mnemonic_line")
+    assert (await h.send(MANAGER, "/logout")).last.text == t(RU, "logout.not_signed_in")
