@@ -1,0 +1,1 @@
+"""The fast handler tier (see conftest.py and handler_kit.py)."""
