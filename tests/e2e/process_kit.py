@@ -21,8 +21,7 @@ from typing import Any
 
 from e2e_kit import CLIENT, MANAGER, MANAGER_KEY, answer_all, fresh_database
 
-from bot.texts import Lang, t
-from bot.texts.render import CATALOGS
+from bot.texts import Lang, t, text_variables
 from sandbox.telegram import TelegramEmulator, VisibleMessage
 from sandbox.uis import ManualClock, Simulator, SimulatorOptions, demo_account
 from sandbox.world import (
@@ -43,7 +42,8 @@ WAIT = 20.0
 def head(key: str, lang: Lang = RU) -> str:
     """The literal start of a text, up to its first placeholder or HTML tag (to find it on a
     screen, which shows no markup)."""
-    return re.split(r"[{<]", CATALOGS[lang][key], maxsplit=1)[0].strip()
+    marked = t(lang, key, **dict.fromkeys(text_variables(lang, key), "\x00"))
+    return re.split(r"[\x00<]", marked, maxsplit=1)[0].strip()
 
 
 def visible(text: str) -> str:

@@ -30,7 +30,9 @@ from bot.texts import (
     explain_error,
     format_duration,
     t,
+    text_variables,
 )
+from bot.texts.catalog import catalog
 
 SNAPSHOT_PATH = Path(__file__).with_name("snapshot_texts.json")
 LANGS = (Lang.RU, Lang.EN)
@@ -119,22 +121,16 @@ def run_case(case: Mapping[str, Any]) -> Any:
 
 def _text_fields(lang: Lang, key: str) -> frozenset[str]:
     """Placeholders of text ``key`` (the machinery-specific part of the generator)."""
-    from bot.texts.render import CATALOGS, template_fields
-
-    return template_fields(CATALOGS[lang][key])
+    return text_variables(lang, key)
 
 
 def _error_entries() -> dict[str, list[frozenset[str]]]:
     """Error entry key -> the placeholder sets of its variants (all fields, both languages)."""
-    from bot.texts.errors import ERROR_CATALOGS
-    from bot.texts.render import template_fields
-
     entries: dict[str, list[frozenset[str]]] = {}
     for lang in LANGS:
-        for key, entry in ERROR_CATALOGS[lang].items():
-            for field in (entry.title, entry.explanation, entry.action):
-                options = () if field is None else (field,) if isinstance(field, str) else field
-                entries.setdefault(key, []).extend(template_fields(o) for o in options)
+        for key, entry in catalog(lang).errors.items():
+            for variants in (entry.title, entry.explanation, entry.action):
+                entries.setdefault(key, []).extend(variant.fields for variant in variants)
     return entries
 
 
