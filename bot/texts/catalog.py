@@ -34,13 +34,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
+from typing import TYPE_CHECKING
 
 from fluent.syntax import FluentParser, ast
 from fluent.syntax.visitor import Visitor
-from fluent_compiler.compiler import compile_messages
-from fluent_compiler.resource import FtlResource
 
 from bot.texts.lang import Lang
+
+if TYPE_CHECKING:
+    from fluent_compiler.resource import FtlResource
 
 # A compiled message or attribute: (arguments, errors list) -> text.
 Render = Callable[[Mapping[str, str], list[Exception]], str]
@@ -185,6 +187,9 @@ def _ftl_files(folder: Traversable) -> list[Traversable]:
 
 
 def _parse(files: list[Traversable]) -> tuple[list[FtlResource], list[ast.Message]]:
+    # Imported on first use: fluent_compiler pulls in babel, which importing bot.texts avoids.
+    from fluent_compiler.resource import FtlResource
+
     parser = FluentParser(with_spans=False)
     ftl_resources: list[FtlResource] = []
     messages: list[ast.Message] = []
@@ -201,6 +206,8 @@ def _parse(files: list[Traversable]) -> tuple[list[FtlResource], list[ast.Messag
 
 
 def _compile(lang: Lang, ftl_resources: list[FtlResource]) -> Mapping[str, Render]:
+    from fluent_compiler.compiler import compile_messages
+
     compiled = compile_messages(lang.value, ftl_resources, use_isolating=False)
     if compiled.errors:
         raise CatalogError(f"{lang.value}: {compiled.errors[0]!r}")
