@@ -64,6 +64,10 @@ def test_wheel_installs_into_a_fresh_venv_and_runs(tmp_path: Path) -> None:
         "sandbox/uis/data/reference.json",
         "sandbox/uis/data/demo_account.json",
         "sandbox/demo_script.txt",
+        "bot/texts/locales/ru/card.ftl",
+        "bot/texts/locales/en/card.ftl",
+        "bot/texts/locales/ru/errors/explanations.ftl",
+        "bot/texts/locales/en/errors/explanations.ftl",
     ):
         assert needed in listing, needed
     assert "tests/" not in listing

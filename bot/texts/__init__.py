@@ -8,7 +8,8 @@
     await message.answer(error.render(), parse_mode="HTML")
 
 HTML texts come back as ``Raw`` with parameters escaped; keys under btn./cmd./alert./done./
-duration. are plain text. See render.py, errors.py and commands.py for the details.
+duration. are plain text. The texts themselves are Fluent files in locales/<lang>/ (see
+catalog.py); render.py, errors.py and commands.py hold the logic around them.
 """
 
 from bot.texts.commands import (
@@ -39,6 +40,7 @@ from bot.texts.render import (
     format_duration,
     is_plain_text_key,
     t,
+    text_variables,
 )
 
 __all__ = [
@@ -68,4 +70,5 @@ __all__ = [
     "is_plain_text_key",
     "lang_for",
     "t",
+    "text_variables",
 ]

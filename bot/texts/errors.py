@@ -2,7 +2,8 @@
 
 ``explain_error(lang, mnemonic, **context)`` picks the entry for the mnemonic (a refinement
 ``mnemonic@selector`` when the context names a method, a method group, a limit type or an error
-code that has one), fills the placeholders from the context and returns title, explanation and
+code that has one; their texts are in bot/texts/locales/<lang>/errors/, catalog.py describes
+the ids and attributes), fills the placeholders from the context and returns title, explanation and
 action. A mnemonic the bot does not know falls back to the "unknown" entry and is shown as is.
 
 Context names (any may be absent; None counts as absent):
@@ -22,21 +23,17 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from bot.texts import errors_en, errors_ru
-from bot.texts.error_template import ErrorTemplate, Variants
+from bot.texts.catalog import ErrorEntry, Template, catalog, scan_error_keys
 from bot.texts.lang import Lang
 from bot.texts.markup import Raw, escape
-from bot.texts.render import format_duration, t, template_fields
-
-ERROR_CATALOGS: Mapping[Lang, Mapping[str, ErrorTemplate]] = {
-    Lang.RU: errors_ru.ERRORS,
-    Lang.EN: errors_en.ERRORS,
-}
+from bot.texts.render import format_duration, t
 
 UNKNOWN_MNEMONIC = "unknown"
 
-# Mnemonics (without refinements) that have an explanation.
-ERROR_MNEMONICS: frozenset[str] = frozenset(key for key in errors_ru.ERRORS if "@" not in key)
+# Mnemonics (without refinements) that have an explanation (read without compiling the files).
+ERROR_MNEMONICS: frozenset[str] = frozenset(
+    key for key in scan_error_keys(Lang.RU) if "@" not in key
+)
 
 # Finer client-side names -> the entry that explains them; the name shown stays the original.
 # They are api.errors.TransportErrorKind values prefixed with "transport_", so the handlers may
@@ -67,20 +64,8 @@ _ALIASES: Mapping[str, str] = {
     "status_code": "http_status",
 }
 
-# Component names as the personal account shows them (methods.json "components"), so that an
-# English name from the server reads in the user's language.
-_COMPONENT_UI_NAMES: Mapping[str, Mapping[Lang, str]] = {
-    "basic set": {Lang.RU: "Call API Базовый набор", Lang.EN: "Call API Basic set"},
-    "call management": {
-        Lang.RU: "Call API Управление вызовами",
-        Lang.EN: "Call API Call management",
-    },
-    "informer call": {
-        Lang.RU: "Call API Информационный вызов",
-        Lang.EN: "Call API Informer calls",
-    },
-    "scenario call": {Lang.RU: "Call API Вызов сценария", Lang.EN: "Call API Call scenario"},
-}
+# Component names as the personal account shows them (methods.json "components") are in
+# errors/components.ftl, so that an English name from the server reads in the user's language.
 _COMPONENT_SYNONYMS: Mapping[str, str] = {
     "базовый набор": "basic set",
     "управление вызовами": "call management",
@@ -123,13 +108,13 @@ class ErrorExplanation:
 def explain_error(lang: Lang | str, mnemonic: str, /, **context: object) -> ErrorExplanation:
     """Title, explanation and action for ``mnemonic`` in ``lang`` (see the module docstring)."""
     language = Lang(lang)
-    catalog = ERROR_CATALOGS[language]
+    entries = catalog(language).errors
     shown = (mnemonic or UNKNOWN_MNEMONIC)[:_MAX_SHOWN_MNEMONIC]
     canonical = MNEMONIC_ALIASES.get(mnemonic, mnemonic)
-    known = canonical in catalog and "@" not in canonical
+    known = canonical in entries and "@" not in canonical
     entry_key = canonical if known else UNKNOWN_MNEMONIC
-    base = catalog[entry_key]
-    refinement = _refinement(catalog, entry_key, context)
+    base = entries[entry_key]
+    refinement = _refinement(entries, entry_key, context)
     title_template = _pick(refinement, base, "title")
     explanation_template = _pick(refinement, base, "explanation")
     action_template = _pick(refinement, base, "action")
@@ -164,8 +149,7 @@ def component_ui_name(lang: Lang | str, component: str) -> str:
     normal = " ".join(component.lower().replace("_", " ").split())
     normal = normal.removeprefix("call api ")
     normal = _COMPONENT_SYNONYMS.get(normal, normal)
-    names = _COMPONENT_UI_NAMES.get(normal)
-    return names[Lang(lang)] if names else component
+    return catalog(Lang(lang)).components.get(normal, component)
 
 
 def _selectors(context: Mapping[str, object]) -> Iterator[str]:
@@ -182,22 +166,22 @@ def _selectors(context: Mapping[str, object]) -> Iterator[str]:
 
 
 def _refinement(
-    catalog: Mapping[str, ErrorTemplate], entry_key: str, context: Mapping[str, object]
-) -> ErrorTemplate | None:
+    entries: Mapping[str, ErrorEntry], entry_key: str, context: Mapping[str, object]
+) -> ErrorEntry | None:
     for selector in _selectors(context):
-        refinement = catalog.get(f"{entry_key}@{selector}")
+        refinement = entries.get(f"{entry_key}@{selector}")
         if refinement is not None:
             return refinement
     return None
 
 
-def _pick(refinement: ErrorTemplate | None, base: ErrorTemplate, field: str) -> Variants:
+def _pick(refinement: ErrorEntry | None, base: ErrorEntry, field: str) -> tuple[Template, ...]:
     if refinement is not None:
-        value: Variants | None = getattr(refinement, field)
-        if value is not None:
+        value: tuple[Template, ...] = getattr(refinement, field)
+        if value:
             return value
-    base_value: Variants | None = getattr(base, field)
-    if base_value is None:
+    base_value: tuple[Template, ...] = getattr(base, field)
+    if not base_value:
         raise ValueError(f"error entry without {field}")
     return base_value
 
@@ -225,16 +209,11 @@ def _plain(html_value: str) -> str:
     return html_value.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
-def _render_variants(variants: Variants, values: Mapping[str, str]) -> str:
-    options = (variants,) if isinstance(variants, str) else variants
-    for template in options:
-        if template_fields(template) <= values.keys():
-            return template.format_map(values)
+def _render_variants(variants: tuple[Template, ...], values: Mapping[str, str]) -> str:
+    for template in variants:
+        if all(name in values for name in template.variables):
+            return template.render(values, [])
     # Unreachable for the shipped catalogs (tests check that each last variant needs nothing
     # beyond "mnemonic"); kept so that a careless edit degrades instead of crashing.
-    return options[-1].format_map(_Blank(values))
-
-
-class _Blank(dict[str, str]):
-    def __missing__(self, key: str) -> str:
-        return "—"
+    last = variants[-1]
+    return last.render({**dict.fromkeys(last.variables, "—"), **values}, [])

@@ -1,4 +1,8 @@
-"""Text lookup and rendering: ``t(lang, key, **params)`` over the ru/en catalogs.
+"""Text lookup and rendering: ``t(lang, key, **params)`` over the ru/en Fluent catalogs.
+
+The texts live in bot/texts/locales/<lang>/*.ftl (see catalog.py for the layout and how a
+dotted key maps to a Fluent id); each language is compiled once, on its first use, so ``t()``
+is a plain function that works anywhere (handlers, services, background jobs).
 
 HTML texts come back as ``Raw`` (already safe), with every parameter escaped unless it is
 ``Raw`` itself. Plain-text keys (buttons, command menu, callback alerts, action outcomes,
@@ -9,22 +13,17 @@ the result is an ordinary ``str`` (which an HTML text will escape if it is neste
 from __future__ import annotations
 
 import math
-import string
-from collections.abc import Mapping
 
-from bot.texts import en, ru
+from bot.texts.catalog import Template, catalog, scan_text_keys
 from bot.texts.lang import Lang
 from bot.texts.markup import Raw, escape
 
-CATALOGS: Mapping[Lang, Mapping[str, str]] = {Lang.RU: ru.TEXTS, Lang.EN: en.TEXTS}
-
-# Every key the catalogs define (tests keep the two languages identical).
-TEXT_KEYS: frozenset[str] = frozenset(ru.TEXTS)
+# Every key the catalogs define (tests keep the two languages identical). Read from the files
+# without compiling them, so importing the package stays cheap.
+TEXT_KEYS: frozenset[str] = scan_text_keys(Lang.RU)
 
 # Key prefixes of texts that Telegram does not parse as HTML.
 PLAIN_TEXT_PREFIXES: tuple[str, ...] = ("btn.", "cmd.", "alert.", "done.", "duration.")
-
-_FORMATTER = string.Formatter()
 
 
 class MissingTextError(KeyError):
@@ -57,11 +56,9 @@ def is_plain_text_key(key: str) -> bool:
     return key.startswith(PLAIN_TEXT_PREFIXES)
 
 
-def template_fields(template: str) -> frozenset[str]:
-    """Names of the str.format placeholders in ``template``."""
-    return frozenset(
-        field_name for _, field_name, _, _ in _FORMATTER.parse(template) if field_name is not None
-    )
+def text_variables(lang: Lang | str, key: str) -> frozenset[str]:
+    """Names of the parameters text ``key`` uses in ``lang``."""
+    return _template(Lang(lang), key).fields
 
 
 def t(lang: Lang | str, key: str, /, **params: object) -> str:
@@ -73,21 +70,30 @@ def t(lang: Lang | str, key: str, /, **params: object) -> str:
     unknown key, ``TextParamError`` for a missing parameter, ``ValueError`` for an unknown lang.
     """
     language = Lang(lang)
+    template = _template(language, key)
+    if key.startswith(PLAIN_TEXT_PREFIXES):
+        return fill(template, key, language, {name: str(value) for name, value in params.items()})
+    escaped = {name: escape(value) for name, value in params.items()}
+    return Raw(fill(template, key, language, escaped))
+
+
+def _template(language: Lang, key: str) -> Template:
     try:
-        template = CATALOGS[language][key]
+        return catalog(language).texts[key]
     except KeyError:
         raise MissingTextError(key, language) from None
-    if is_plain_text_key(key):
-        return _fill(template, key, language, {name: str(value) for name, value in params.items()})
-    escaped = {name: escape(value) for name, value in params.items()}
-    return Raw(_fill(template, key, language, escaped))
 
 
-def _fill(template: str, key: str, lang: Lang, params: Mapping[str, str]) -> str:
-    try:
-        return template.format_map(params)
-    except KeyError as missing:
-        raise TextParamError(key, lang, str(missing.args[0])) from None
+def fill(template: Template, key: str, lang: Lang, params: dict[str, str]) -> str:
+    """``template`` rendered with ``params`` (strings); ``TextParamError`` if one is missing."""
+    errors: list[Exception] = []
+    text = template.render(params, errors)
+    if errors:
+        for name in template.variables:
+            if name not in params:
+                raise TextParamError(key, lang, name)
+        raise ValueError(f"text {key!r} ({lang.value}) did not render: {errors[0]!r}")
+    return text
 
 
 def format_duration(lang: Lang | str, seconds: float) -> str:

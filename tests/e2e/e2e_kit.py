@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import html
+import re
 import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -17,7 +19,7 @@ from dbtest_support import temporary_database
 from bot.app import build_app, build_bot, run_webhook
 from bot.events.catalog import EVENTS
 from bot.runtime import Runtime, build_runtime
-from bot.texts import Lang, t
+from bot.texts import Lang, t, text_variables
 from db.migrate import upgrade_head
 from sandbox.telegram import CallbackAnswer, EmulatorError, TelegramEmulator, VisibleMessage
 from sandbox.uis import ManualClock, Simulator, SimulatorOptions, demo_account
@@ -35,6 +37,34 @@ MANAGER = DEMO_MANAGER_ID
 MANAGER_KEY = "demo-key-manager-0001"
 CLIENT = "79031234567"
 SILENT_CLIENT = "79037654321"
+
+
+RU = Lang.RU
+
+
+def visible(text: str) -> str:
+    """A text as the chat shows it: Telegram renders the HTML tags and entities away."""
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
+
+
+def head(key: str, lang: Lang = RU) -> str:
+    """The literal start of a text, up to its first placeholder or HTML tag (to find it on a
+    screen, which shows no markup)."""
+    marked = t(lang, key, **dict.fromkeys(text_variables(lang, key), "\x00"))
+    return re.split(r"[\x00<]", marked, maxsplit=1)[0].strip()
+
+
+def fragments(key: str, lang: Lang = RU) -> list[str]:
+    """The literal pieces of a text between its placeholders and tags, as the chat shows them."""
+    marked = t(lang, key, **dict.fromkeys(text_variables(lang, key), "\x00"))
+    pieces = (html.unescape(piece).strip() for piece in re.split(r"\x00|<[^>]+>", marked))
+    return [piece for piece in pieces if piece]
+
+
+def shows(text: str | None, key: str, lang: Lang = RU) -> bool:
+    """Whether a message shows the text ``key`` (every literal piece of it, whatever the
+    values of its placeholders)."""
+    return all(piece in (text or "") for piece in fragments(key, lang))
 
 
 def fresh_database() -> AbstractAsyncContextManager[str]:
@@ -72,7 +102,7 @@ class World:
 
     async def log_in_with_key(self, user_id: int = MANAGER, key: str = MANAGER_KEY) -> None:
         await self.say("/login", user_id)
-        await self.emu.press_button(user_id, "🔑 Ключ доступа", timeout=15)
+        await self.emu.press_button(user_id, t(RU, "btn.login_key"), timeout=15)
         await self.emu.wait_for_bot_message(user_id, include_edits=False, timeout=15)
         await self.emu.send_message(user_id, key)
         await self.emu.wait_for_bot_message(
@@ -90,7 +120,7 @@ class World:
         if reply.buttons and reply.button_texts[0].startswith("+"):
             await self.emu.press_button(chat, reply.button_texts[0], user_id=user_id, timeout=15)
             reply = await self.emu.wait_for_bot_message(
-                chat, text_contains="Звоню", include_edits=False, timeout=15
+                chat, text_contains=head("call.starting"), include_edits=False, timeout=15
             )
         return await self._drawn_card(chat, reply.message_id)
 
@@ -103,7 +133,10 @@ class World:
             chat_id,
             predicate=lambda message: (
                 message.message_id == placeholder_id
-                and any(word in (message.text or "") for word in ("минута", "баллы"))
+                and any(
+                    part in (message.text or "")
+                    for part in (head("limits.footer"), head("limits.footer_unknown"))
+                )
             ),
             after=0,
             timeout=15,
@@ -113,7 +146,7 @@ class World:
         """Send a command that starts a call; return the drawn card."""
         await self.emu.send_message(chat_id, text)
         placeholder = await self.emu.wait_for_bot_message(
-            chat_id, text_contains="Звоню", include_edits=False, timeout=15
+            chat_id, text_contains=head("call.starting"), include_edits=False, timeout=15
         )
         return await self._drawn_card(chat_id, placeholder.message_id)
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import html
-import re
 import signal
 import sys
 import time
@@ -20,9 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from e2e_kit import CLIENT, MANAGER, MANAGER_KEY, answer_all, fresh_database
+from e2e_kit import RU as RU  # re-exported: the process tests take these from here
+from e2e_kit import head as head
+from e2e_kit import visible as visible
 
-from bot.texts import Lang, t
-from bot.texts.render import CATALOGS
+from bot.texts import t
 from sandbox.telegram import TelegramEmulator, VisibleMessage
 from sandbox.uis import ManualClock, Simulator, SimulatorOptions, demo_account
 from sandbox.world import (
@@ -34,21 +34,9 @@ from sandbox.world import (
 )
 
 KEY = "q1uQ9bBgdYgFCkMWqIYJ5v4lXr7yZk0XJfbqg7yC3Xs="
-RU = Lang.RU
 READY_LINE = "Run polling for bot"  # aiogram's INFO line once the dispatcher polls
 START_TIMEOUT = 60.0
 WAIT = 20.0
-
-
-def head(key: str, lang: Lang = RU) -> str:
-    """The literal start of a text, up to its first placeholder or HTML tag (to find it on a
-    screen, which shows no markup)."""
-    return re.split(r"[{<]", CATALOGS[lang][key], maxsplit=1)[0].strip()
-
-
-def visible(text: str) -> str:
-    """A text as the chat shows it: Telegram renders the HTML tags and entities away."""
-    return html.unescape(re.sub(r"<[^>]+>", "", text))
 
 
 class BotProcess:

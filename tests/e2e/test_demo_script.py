@@ -13,6 +13,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from e2e_kit import RU, fragments, head
+
+from bot.texts import t
 
 pytestmark = pytest.mark.e2e
 
@@ -47,25 +50,21 @@ def test_demo_script_walks_the_card_through_every_phase(tmp_path: Path) -> None:
     # The intro hands the user the demo key; the admin step is announced.
     assert "demo-key-manager-0001" in transcript
     assert "одобрен и привязан к сотруднику 101" in transcript
-    assert "✅ Вы вошли по ключу доступа" in transcript
+    assert head("login.done_key") in transcript
     # Card phases in the order the script walks them.
     phases = [
-        "📞 Дозвон",
-        "🗣 Разговор",
-        "⏸ Клиент на удержании",
-        "📲 Набираем третьего участника",
-        "👥 Консультация",
-        "↪️ Звонок переведен",
+        t(RU, f"card.phase.{phase}")
+        for phase in ("dialing", "talk", "hold", "dialing_third", "consulting", "transferred")
     ]
     positions = [transcript.find(phase) for phase in phases]
     assert all(position >= 0 for position in positions), dict(zip(phases, positions, strict=True))
     assert positions == sorted(positions), dict(zip(phases, positions, strict=True))
     # Buttons are numbered, toasts are shown.
-    assert "[1] ⏸ Удержание" in transcript
-    assert "(toast) Клиент переведен" in transcript
+    assert f"[1] {t(RU, 'btn.hold')}" in transcript
+    assert f"(toast) {t(RU, 'done.transfer')}" in transcript
     # The second call: blocked contact, then /limits and /history (audited requests).
-    assert "(toast) Номер добавлен в черный список" in transcript
-    assert "Баллы Call API" in transcript
+    assert f"(toast) {t(RU, 'done.block')}" in transcript
+    assert fragments("limits.full")[0] in transcript
     history = transcript[transcript.rindex("you › /history") :]
     assert "block.contact" in history
     assert "transfer.talk" in history

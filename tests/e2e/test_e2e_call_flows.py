@@ -7,7 +7,9 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from e2e_kit import CLIENT, MANAGER, MANAGER_KEY, World, world
+from e2e_kit import CLIENT, MANAGER, MANAGER_KEY, RU, World, head, shows, world
+
+from bot.texts import t
 
 pytestmark = pytest.mark.e2e
 
@@ -32,8 +34,8 @@ async def _audit_methods(here: World) -> list[tuple[str, str, int | None]]:
 async def test_consultation_transfer_block_and_release_are_audited(tmp_path: Path) -> None:
     async with world(tmp_path) as here:
         card = await here.start_call("8 (903) 123-45-67")
-        assert "Дозвон" in (card.text or "")
-        assert card.button_texts == ["✖️ Отменить звонок", "🔄 Обновить"]
+        assert t(RU, "card.phase.dialing") in (card.text or "")
+        assert card.button_texts == [t(RU, "btn.cancel"), t(RU, "btn.refresh")]
         call_id = here.call_id()
         start = here.requests("start.employee_call")[-1]["params"]
         assert start["direction"] == "out"
@@ -41,38 +43,38 @@ async def test_consultation_transfer_block_and_release_are_audited(tmp_path: Pat
         assert start["external_id"].startswith("tg-")
 
         here.answer_all(call_id)
-        _, card = await here.press(card, "🔄 Обновить")
-        assert "Разговор" in (card.text or "")
-        assert "⏸ Удержание" in card.button_texts
+        _, card = await here.press(card, t(RU, "btn.refresh"))
+        assert t(RU, "card.phase.talk") in (card.text or "")
+        assert t(RU, "btn.hold") in card.button_texts
 
-        answer, card = await here.press(card, "⏸ Удержание")
-        assert answer.text == "Клиент на удержании"
-        assert "минута" in (card.text or "")  # the points footer after every action
+        answer, card = await here.press(card, t(RU, "btn.hold"))
+        assert answer.text == t(RU, "done.hold")
+        assert head("limits.footer") in (card.text or "")  # the points footer after every action
         assert card.button_texts == [
-            "▶️ Снять с удержания",
-            "↪️ Перевести…",
-            "📴 Завершить",
-            "🔄 Обновить",
+            t(RU, "btn.unhold"),
+            t(RU, "btn.transfer"),
+            t(RU, "btn.release"),
+            t(RU, "btn.refresh"),
         ]
-        _, card = await here.press(card, "↪️ Перевести…")
+        _, card = await here.press(card, t(RU, "btn.transfer"))
         _, card = await here.press(card, "Мария Иванова")
-        assert "Набираем третьего участника" in (card.text or "")
+        assert t(RU, "card.phase.dialing_third") in (card.text or "")
         assert here.requests("make.call")[-1]["params"]["to"] == "79160000102"
 
         third = [leg for leg in here.sim.call(call_id)["legs"] if leg["status"] == "ringing"]
         here.sim.answer(call_id, third[0]["leg_id"])
-        _, card = await here.press(card, "🔄 Обновить")
-        assert "Консультация" in (card.text or "")
-        _, card = await here.press(card, "↩️ Вернуться к клиенту")
-        assert "Разговор" in (card.text or "")
+        _, card = await here.press(card, t(RU, "btn.refresh"))
+        assert t(RU, "card.phase.consulting") in (card.text or "")
+        _, card = await here.press(card, t(RU, "btn.restore"))
+        assert t(RU, "card.phase.talk") in (card.text or "")
         assert here.sim.call(call_id)["state"] == "TALK"
 
-        _, card = await here.press(card, "🚫 В черный список")
-        assert "только администратор" in (card.text or "")
-        _, card = await here.press(card, "Да, подтверждаю")
+        _, card = await here.press(card, t(RU, "btn.block"))
+        assert shows(card.text, "card.block_confirm")
+        _, card = await here.press(card, t(RU, "btn.confirm"))
         assert CLIENT in here.sim.blacklist()
-        _, card = await here.press(card, "📴 Завершить")
-        assert "Звонок завершен" in (card.text or "")
+        _, card = await here.press(card, t(RU, "btn.release"))
+        assert t(RU, "card.phase.finished") in (card.text or "")
         assert card.buttons == ()
 
         methods = [method for method, outcome, _ in await _audit_methods(here) if outcome == "ok"]
@@ -95,14 +97,14 @@ async def test_blind_transfer_nobody_answers_ends_the_call(tmp_path: Path) -> No
         card = await here.start_call()
         call_id = here.call_id()
         here.answer_all(call_id)
-        await here.press(card, "🔄 Обновить")
-        _, card = await here.press(card, "⏸ Удержание")
-        _, card = await here.press(card, "↪️ Перевести…")
+        await here.press(card, t(RU, "btn.refresh"))
+        _, card = await here.press(card, t(RU, "btn.hold"))
+        _, card = await here.press(card, t(RU, "btn.transfer"))
         _, card = await here.press(card, "Олег Сидоров")
-        _, card = await here.press(card, "⏩ Перевести сразу")
-        assert "клиент будет потерян" in (card.text or "")
-        _, card = await here.press(card, "Да, подтверждаю")
-        assert "переведен" in (card.text or "").lower()
+        _, card = await here.press(card, t(RU, "btn.transfer_now"))
+        assert shows(card.text, "card.transfer_now_warning")
+        _, card = await here.press(card, t(RU, "btn.confirm"))
+        assert t(RU, "card.phase.transferred") in (card.text or "")
         ringing = [leg for leg in here.sim.call(call_id)["legs"] if leg["status"] == "ringing"]
         here.sim.fail(call_id, ringing[0]["leg_id"])
         assert here.sim.call(call_id)["ended_at"] is not None
@@ -113,10 +115,12 @@ async def test_inbound_call_shows_up_under_calls(tmp_path: Path) -> None:
         inbound = here.sim.place_inbound_call("79037777777", employee_id=101)
         here.answer_all(inbound["call_session_id"])
         await here.emu.send_message(MANAGER, "/calls")
-        card = await here.reply_matching(MANAGER, lambda m: "Разговор" in (m.text or ""))
+        card = await here.reply_matching(
+            MANAGER, lambda m: t(RU, "card.phase.talk") in (m.text or "")
+        )
         assert "+7 903 777-77-77" in (card.text or "")
         assert str(inbound["call_session_id"]) in (card.text or "")
-        _, card = await here.press(card, "⏸ Удержание")
+        _, card = await here.press(card, t(RU, "btn.hold"))
         assert here.sim.call(inbound["call_session_id"])["state"] == "HOLD"
 
 
@@ -128,9 +132,9 @@ async def test_number_in_any_message_offers_a_call_and_a_double_tap_starts_one(
         reply = await here.emu.wait_for_bot_message(MANAGER, timeout=15)
         assert reply.buttons == ()
         offer = await here.say("Перезвоните клиенту: +7 903 123-45-67, он ждет")
-        assert offer.button_texts == ["📞 Позвонить +7 903 123-45-67"]
+        assert offer.button_texts == [t(RU, "btn.start_call", number="+7 903 123-45-67")]
         await here.say("/settings")  # choose the virtual number ahead, so the tap calls at once
-        await here.emu.press_button(MANAGER, "📱 Виртуальный номер", timeout=15)
+        await here.emu.press_button(MANAGER, t(RU, "btn.settings_virtual_number"), timeout=15)
         chooser = await here.emu.wait_for_bot_message(MANAGER, timeout=15)
         await here.emu.press_button(MANAGER, chooser.button_texts[0], timeout=15)
         before = len(here.requests("start.employee_call"))
@@ -152,7 +156,7 @@ async def test_shared_contact_offers_a_call(tmp_path: Path) -> None:
     async with world(tmp_path) as here:
         await here.emu.send_contact(MANAGER, phone_number="+79031234567", first_name="Клиент")
         offer = await here.emu.wait_for_bot_message(MANAGER, timeout=15)
-        assert offer.button_texts == ["📞 Позвонить +7 903 123-45-67"]
+        assert offer.button_texts == [t(RU, "btn.start_call", number="+7 903 123-45-67")]
 
 
 async def test_password_login_deletes_the_secret_and_logout_closes_the_session(
@@ -160,18 +164,18 @@ async def test_password_login_deletes_the_secret_and_logout_closes_the_session(
 ) -> None:
     async with world(tmp_path, logged_in=False) as here:
         await here.say("/login")
-        await here.emu.press_button(MANAGER, "👤 Логин и пароль", timeout=15)
+        await here.emu.press_button(MANAGER, t(RU, "btn.login_password"), timeout=15)
         await here.emu.wait_for_bot_message(MANAGER, timeout=15)
         await here.say("demo.manager")
         sent = await here.emu.send_message(MANAGER, "demo-pass-manager")
         await here.emu.wait_for_bot_message(
-            MANAGER, predicate=lambda m: "Только на час" in m.button_texts, timeout=15
+            MANAGER, predicate=lambda m: t(RU, "btn.session_only") in m.button_texts, timeout=15
         )
-        await here.emu.press_button(MANAGER, "Только на час", timeout=15)
+        await here.emu.press_button(MANAGER, t(RU, "btn.session_only"), timeout=15)
         done = await here.emu.wait_for_bot_message(
             MANAGER, text_contains="✅", include_edits=False, timeout=15
         )
-        assert "сессия" in (done.text or "")
+        assert shows(done.text, "login.done_session")
         visible = [message.text for message in here.emu.visible_messages(MANAGER)]
         assert "demo-pass-manager" not in visible
         assert here.emu.message(MANAGER, sent.message_id or 0) is None
@@ -185,7 +189,7 @@ async def test_group_login_is_refused_and_cards_mask_numbers(tmp_path: Path) -> 
     async with world(tmp_path) as here:
         group = here.emu.add_group(-100500, "Дежурные", [MANAGER])
         reply = await here.say("/login", group.chat_id, user_id=MANAGER)
-        assert "личн" in (reply.text or "")
+        assert shows(reply.text, "login.private_only")
         card = await here.start_call(CLIENT, chat_id=group.chat_id)
         assert "+7 903 ***-**-67" in (card.text or "")
         assert CLIENT not in (card.text or "")
@@ -203,13 +207,13 @@ async def test_every_way_to_start_a_call_reaches_uis(tmp_path: Path) -> None:
         chooser = await here.say("/scenario 89037654321")
         assert "Опрос клиентов" in chooser.button_texts
         await here.emu.press_button(MANAGER, "Опрос клиентов", timeout=15)
-        await here.reply_matching(MANAGER, lambda m: "минута" in (m.text or ""))
+        await here.reply_matching(MANAGER, lambda m: head("limits.footer") in (m.text or ""))
         assert here.requests("start.scenario_call")[-1]["params"]["scenario_id"] == 2
         await here.card_after("/inform 89037654321 Ваш заказ готов")
         informer = here.requests("start.informer_call")[-1]["params"]
         assert informer["contact_message"] == {"type": "tts", "value": "Ваш заказ готов"}
         picker = await here.say("/inform 89037654321")
         await here.emu.press_button(MANAGER, picker.button_texts[0], timeout=15)
-        await here.reply_matching(MANAGER, lambda m: "минута" in (m.text or ""))
+        await here.reply_matching(MANAGER, lambda m: head("limits.footer") in (m.text or ""))
         media = here.requests("start.informer_call")[-1]["params"]["contact_message"]
         assert media["type"] == "media"

@@ -7,22 +7,23 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from e2e_kit import CLIENT, MANAGER, World, world
+from e2e_kit import CLIENT, MANAGER, RU, World, world
 
+from bot.texts import t
 from sandbox.telegram import VisibleMessage
 
 pytestmark = pytest.mark.e2e
 
 # Buttons that open a menu, and how to leave it without acting.
 MENU_BUTTONS = {
-    "🏷 Тег",
-    "🔢 Тональный набор",
-    "⚙️ Опции разговора",
-    "🎧 Тренер",
-    "✂️ Отключить участника",
-    "🚫 В черный список",
-    "↪️ Перевести…",
-    "⏩ Перевести сразу",
+    t(RU, "btn.tag"),
+    t(RU, "btn.keypad"),
+    t(RU, "btn.talk_options"),
+    t(RU, "btn.coach"),
+    t(RU, "btn.disconnect_leg"),
+    t(RU, "btn.block"),
+    t(RU, "btn.transfer"),
+    t(RU, "btn.transfer_now"),
 }
 
 
@@ -36,7 +37,7 @@ async def _talking_card(here: World, number: str = CLIENT) -> tuple[VisibleMessa
         (event.kind, (event.message.text if event.message else event.text))
         for event in here.emu.events(MANAGER)[-6:]
     ]
-    _, card = await here.press(card, "🔄 Обновить")
+    _, card = await here.press(card, t(RU, "btn.refresh"))
     return card, call_id
 
 
@@ -48,16 +49,16 @@ async def _reach(here: World, phase: str, number: str = CLIENT) -> tuple[Visible
     card, call_id = await _talking_card(here, number)
     if phase == "talk":
         return card, call_id
-    _, card = await here.press(card, "⏸ Удержание")
+    _, card = await here.press(card, t(RU, "btn.hold"))
     if phase == "hold":
         return card, call_id
-    _, card = await here.press(card, "↪️ Перевести…")
+    _, card = await here.press(card, t(RU, "btn.transfer"))
     _, card = await here.press(card, "Мария Иванова")
     if phase == "dialing_third":
         return card, call_id
     ringing = [leg for leg in here.sim.call(call_id)["legs"] if leg["status"] == "ringing"]
     here.sim.answer(call_id, ringing[0]["leg_id"])
-    _, card = await here.press(card, "🔄 Обновить")
+    _, card = await here.press(card, t(RU, "btn.refresh"))
     assert phase == "consulting"
     return card, call_id
 
@@ -103,24 +104,24 @@ async def test_foreign_press_and_forged_data_send_nothing(tmp_path: Path) -> Non
         group = here.emu.add_group(-100777, "Команда", [MANAGER, colleague, stranger])
         card = await here.start_call(CLIENT, chat_id=group.chat_id)
         here.answer_all(here.call_id())
-        _, card = await here.press(card, "🔄 Обновить")
+        _, card = await here.press(card, t(RU, "btn.refresh"))
         sent_before = len(here.requests())
         # An approved colleague in the same group presses the manager's card.
         answer = await here.emu.press_button(
-            group.chat_id, "⏸ Удержание", message_id=card.message_id, user_id=colleague
+            group.chat_id, t(RU, "btn.hold"), message_id=card.message_id, user_id=colleague
         )
         assert answer.show_alert
-        assert "не ваш" in (answer.text or "").lower()
+        assert answer.text == t(RU, "alert.not_your_call")
         # Someone not approved at all presses it too.
         answer = await here.emu.press_button(
-            group.chat_id, "⏸ Удержание", message_id=card.message_id, user_id=stranger
+            group.chat_id, t(RU, "btn.hold"), message_id=card.message_id, user_id=stranger
         )
         assert answer.show_alert
         hold = next(
             button
             for row in card.buttons
             for button in row
-            if button.text == "⏸ Удержание" and button.callback_data
+            if button.text == t(RU, "btn.hold") and button.callback_data
         )
         assert hold.callback_data is not None
         # Forged payloads: garbage, a flipped byte, another prefix.
@@ -139,8 +140,8 @@ async def test_foreign_press_and_forged_data_send_nothing(tmp_path: Path) -> Non
 async def test_a_stale_button_sends_nothing_and_a_double_tap_acts_once(tmp_path: Path) -> None:
     async with world(tmp_path) as here:
         card, call_id = await _talking_card(here)
-        first = await here.emu.tap_button(MANAGER, "⏸ Удержание", message_id=card.message_id)
-        second = await here.emu.tap_button(MANAGER, "⏸ Удержание", message_id=card.message_id)
+        first = await here.emu.tap_button(MANAGER, t(RU, "btn.hold"), message_id=card.message_id)
+        second = await here.emu.tap_button(MANAGER, t(RU, "btn.hold"), message_id=card.message_id)
         await here.emu.wait_for_callback_answer(first.query_id, timeout=15)
         repeated = await here.emu.wait_for_callback_answer(second.query_id, timeout=15)
         assert repeated.show_alert
@@ -156,8 +157,8 @@ async def test_invalid_state_resyncs_the_card(tmp_path: Path) -> None:
             leg for leg in here.sim.call(call_id)["legs"] if leg["employee_id"] is None
         )
         here.sim.hang_up(call_id, contact_leg["leg_id"])
-        answer, after = await here.press(card, "⏸ Удержание")
-        assert "Звонок завершен" in (after.text or "")
+        answer, after = await here.press(card, t(RU, "btn.hold"))
+        assert t(RU, "card.phase.finished") in (after.text or "")
         assert after.buttons == ()
         del answer
 
@@ -183,9 +184,9 @@ async def test_each_error_shows_its_mnemonic_and_what_to_do(
             here.sim.disable_component("Basic set")
         elif setup == "blacklist":
             card, _ = await _talking_card(here)
-            _, card = await here.press(card, "🚫 В черный список")
-            _, card = await here.press(card, "Да, подтверждаю")
-            _, card = await here.press(card, "📴 Завершить")
+            _, card = await here.press(card, t(RU, "btn.block"))
+            _, card = await here.press(card, t(RU, "btn.confirm"))
+            _, card = await here.press(card, t(RU, "btn.release"))
         elif setup == "international":
             number = "+44 20 7123 4567"
         elif setup == "limits":
@@ -205,15 +206,15 @@ async def test_flood_control_is_retried_and_not_modified_is_success(tmp_path: Pa
     async with world(tmp_path) as here:
         card, _ = await _talking_card(here)
         here.emu.inject_flood("editMessageText", count=1, retry_after=1)
-        answer, _ = await here.press(card, "🔄 Обновить")
+        answer, _ = await here.press(card, t(RU, "btn.refresh"))
         assert not answer.show_alert
         # The edit is retried in the background (the press was answered at once): the card
         # shows its new buttons once the retry lands.
         after = await here.emu.wait_for_bot_message(
             card.chat_id, predicate=lambda m: m.message_id == card.message_id, timeout=15
         )
-        assert "Разговор" in (after.text or "")
+        assert t(RU, "card.phase.talk") in (after.text or "")
         # Refresh again with nothing changed: Telegram says "not modified", the bot carries on.
-        answer, after = await here.press(after, "🔄 Обновить")
+        answer, after = await here.press(after, t(RU, "btn.refresh"))
         assert not answer.show_alert
         assert after.buttons

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from e2e_kit import EVENTS_SECRET, MANAGER, World, events_world
+from e2e_kit import EVENTS_SECRET, MANAGER, World, events_world, head
 from process_kit import visible
 
 from bot.services.presentation import display_phone
@@ -157,7 +157,10 @@ async def test_a_missed_call_reaches_both_employees_and_one_of_them_calls_back(
         assert _now(here, winner, winner_copy.message_id).buttons == ()
         # The claimer got a normal call card.
         await here.emu.wait_for_bot_message(
-            winner, predicate=lambda m: "минута" in (m.text or ""), after=0, timeout=15
+            winner,
+            predicate=lambda m: head("limits.footer") in (m.text or ""),
+            after=0,
+            timeout=15,
         )
 
         # A redelivered press does nothing twice.
@@ -181,7 +184,8 @@ async def test_the_same_caller_again_counts_and_an_unanswered_call_back_is_offer
         message = await _shown(here, MANAGER, TITLE)
         second = here.sim.place_inbound_call(CALLER, employee_id=101)
         _nobody_answers(here, second["call_session_id"])
-        await _shown(here, MANAGER, "Пропущенные звонки: 2", message.message_id)
+        two = visible(t(RU, "missed.title_count", count=2, time="\x00")).split(" (", 1)[0]
+        await _shown(here, MANAGER, two, message.message_id)
         shown = [
             m
             for m in here.emu.visible_messages(MANAGER, from_bot=True)

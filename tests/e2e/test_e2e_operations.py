@@ -8,10 +8,10 @@ import time
 from pathlib import Path
 
 import pytest
-from e2e_kit import CLIENT, MANAGER, MANAGER_KEY, world
+from e2e_kit import CLIENT, MANAGER, MANAGER_KEY, RU, head, shows, visible, world
 
 from bot.health import check_heartbeat
-from bot.texts import Lang, t
+from bot.texts import Lang, explain_error, t
 from db.catalog import list_employees
 from sandbox.uis import SimulatorOptions, demo_catalog_bytes
 from sandbox.world import DEMO_ADMIN_ID
@@ -59,14 +59,15 @@ async def test_a_dead_key_is_refused_with_its_mnemonic_and_not_stored(
 ) -> None:
     async with world(tmp_path, logged_in=False) as here:
         await here.say("/login")
-        await here.emu.press_button(MANAGER, "🔑 Ключ доступа", timeout=15)
+        await here.emu.press_button(MANAGER, t(RU, "btn.login_key"), timeout=15)
         await here.emu.wait_for_bot_message(MANAGER, include_edits=False, timeout=15)
         await here.emu.send_message(MANAGER, key)
         refusal = await here.reply_matching(MANAGER, lambda m: mnemonic in (m.text or ""))
-        assert "/login" in (refusal.text or "") or "ключ" in (refusal.text or "").lower()
+        explained = explain_error(RU, mnemonic, method="login.key")
+        assert visible(explained.action) in (refusal.text or "")
         assert await here.sandbox.runtime.auth.status(MANAGER) is None
-        visible = [message.text for message in here.emu.visible_messages(MANAGER)]
-        assert key not in visible
+        shown = [message.text for message in here.emu.visible_messages(MANAGER)]
+        assert key not in shown
 
 
 async def test_without_login_a_call_asks_to_sign_in(tmp_path: Path) -> None:
@@ -80,14 +81,14 @@ async def test_an_expiring_session_is_warned_about(tmp_path: Path) -> None:
     # UIS's clock runs 55 minutes behind ours: a new session has 5 minutes left for us.
     async with world(tmp_path, logged_in=False, clock_offset=-55 * 60) as here:
         await here.say("/login")
-        await here.emu.press_button(MANAGER, "👤 Логин и пароль", timeout=15)
+        await here.emu.press_button(MANAGER, t(RU, "btn.login_password"), timeout=15)
         await here.emu.wait_for_bot_message(MANAGER, include_edits=False, timeout=15)
         await here.say("demo.manager")
         await here.emu.send_message(MANAGER, "demo-pass-manager")
         await here.emu.wait_for_bot_message(
-            MANAGER, predicate=lambda m: "Только на час" in m.button_texts, timeout=15
+            MANAGER, predicate=lambda m: t(RU, "btn.session_only") in m.button_texts, timeout=15
         )
-        await here.emu.press_button(MANAGER, "Только на час", timeout=15)
+        await here.emu.press_button(MANAGER, t(RU, "btn.session_only"), timeout=15)
         await here.reply_matching(MANAGER, lambda m: "✅" in (m.text or ""))
         mark = here.emu.checkpoint()
         sent = await here.sandbox.app.expiry_watch.check_now()
@@ -107,7 +108,7 @@ async def test_admin_approves_a_new_user_and_exports_the_audit(tmp_path: Path) -
         assert "admin" in (refusal.text or "").lower()
         request = await here.reply_matching(DEMO_ADMIN_ID, lambda m: "3003" in (m.text or ""))
         await here.emu.press_button(
-            DEMO_ADMIN_ID, "✅ Одобрить", message_id=request.message_id, timeout=15
+            DEMO_ADMIN_ID, t(RU, "btn.approve"), message_id=request.message_id, timeout=15
         )
         welcome = await here.reply_matching(newcomer, lambda m: bool(m.text))
         assert welcome.text
@@ -125,7 +126,7 @@ async def test_admin_approves_a_new_user_and_exports_the_audit(tmp_path: Path) -
         assert "demo-key-manager-0001" not in csv_text
 
         refused = await here.say("/users", MANAGER)
-        assert "администратор" in (refused.text or "").lower()
+        assert refused.text == visible(t(RU, "access.admin_only"))
 
 
 async def test_limits_history_and_the_command_menus(tmp_path: Path) -> None:
@@ -166,10 +167,12 @@ async def test_the_live_poll_redraws_a_card_when_the_call_changes(tmp_path: Path
         redrawn = await here.emu.wait_for_bot_message(
             MANAGER,
             after=mark,
-            predicate=lambda m: m.message_id == card.message_id and "Разговор" in (m.text or ""),
+            predicate=lambda m: (
+                m.message_id == card.message_id and t(RU, "card.phase.talk") in (m.text or "")
+            ),
             timeout=20,
         )
-        assert "⏸ Удержание" in redrawn.button_texts
+        assert t(RU, "btn.hold") in redrawn.button_texts
 
 
 async def test_heartbeat_is_fresh_while_running(tmp_path: Path) -> None:
@@ -186,10 +189,10 @@ async def test_english_leg_labels_are_understood(tmp_path: Path) -> None:
     async with world(tmp_path, simulator_options=SimulatorOptions(leg_label_language="en")) as here:
         card = await here.start_call()
         here.answer_all(here.call_id())
-        _, card = await here.press(card, "🔄 Обновить")
-        assert "⏸ Удержание" in card.button_texts
-        _, card = await here.press(card, "⏸ Удержание")
-        assert "▶️ Снять с удержания" in card.button_texts
+        _, card = await here.press(card, t(RU, "btn.refresh"))
+        assert t(RU, "btn.hold") in card.button_texts
+        _, card = await here.press(card, t(RU, "btn.hold"))
+        assert t(RU, "btn.unhold") in card.button_texts
 
 
 async def test_a_press_refused_for_an_ended_session_is_offered_again_after_login(
@@ -197,21 +200,21 @@ async def test_a_press_refused_for_an_ended_session_is_offered_again_after_login
 ) -> None:
     async with world(tmp_path, logged_in=False) as here:
         await here.say("/login")
-        await here.emu.press_button(MANAGER, "👤 Логин и пароль", timeout=15)
+        await here.emu.press_button(MANAGER, t(RU, "btn.login_password"), timeout=15)
         await here.emu.wait_for_bot_message(MANAGER, include_edits=False, timeout=15)
         await here.say("demo.manager")
         await here.emu.send_message(MANAGER, "demo-pass-manager")
         await here.emu.wait_for_bot_message(
-            MANAGER, predicate=lambda m: "Только на час" in m.button_texts, timeout=15
+            MANAGER, predicate=lambda m: t(RU, "btn.session_only") in m.button_texts, timeout=15
         )
-        await here.emu.press_button(MANAGER, "Только на час", timeout=15)
+        await here.emu.press_button(MANAGER, t(RU, "btn.session_only"), timeout=15)
         await here.reply_matching(MANAGER, lambda m: "✅" in (m.text or ""))
         card = await here.start_call()
         here.answer_all(here.call_id())
-        _, card = await here.press(card, "🔄 Обновить")
+        _, card = await here.press(card, t(RU, "btn.refresh"))
         # UIS ends the session (its hour is over); the bot has no password to renew it.
         here.sandbox.simulator.clock.advance(3601)  # type: ignore[attr-defined]
-        _, card = await here.press(card, "⏸ Удержание")
+        _, card = await here.press(card, t(RU, "btn.hold"))
         text = card.text or ""
         assert "access_token_invalid" in text or "login_required_again" in text, text
         assert not [r for r in here.requests("hold.call") if r["outcome"] == "success"]
@@ -235,9 +238,9 @@ async def test_a_press_refused_for_an_ended_session_is_offered_again_after_login
             predicate=lambda m: m.message_id == card.message_id,
             timeout=15,
         )
-        assert "⏸ Удержание" in redrawn.button_texts
-        _, card = await here.press(redrawn, "⏸ Удержание")
-        assert "▶️ Снять с удержания" in card.button_texts
+        assert t(RU, "btn.hold") in redrawn.button_texts
+        _, card = await here.press(redrawn, t(RU, "btn.hold"))
+        assert t(RU, "btn.unhold") in card.button_texts
 
 
 def head_of_signed_in() -> str:
@@ -250,11 +253,11 @@ async def test_admin_uploads_the_catalog_file(tmp_path: Path) -> None:
         here.emu.add_user(DEMO_ADMIN_ID, "Анна", language_code="ru")
         await here.say("/start", DEMO_ADMIN_ID)
         asked = await here.say("/catalog", DEMO_ADMIN_ID)
-        assert "файл" in (asked.text or "")
+        assert asked.text == visible(t(RU, "admin.catalog_ask"))
 
         await here.emu.send_document(DEMO_ADMIN_ID, "catalog.json", b"{not json")
         failed = await here.emu.wait_for_bot_message(DEMO_ADMIN_ID, include_edits=False, timeout=15)
-        assert "не загружен" in (failed.text or "")
+        assert shows(failed.text, "admin.catalog_failed")
 
         # Still waiting for the file: a corrected one is taken.
         catalog = json.loads(demo_catalog_bytes())
@@ -264,9 +267,12 @@ async def test_admin_uploads_the_catalog_file(tmp_path: Path) -> None:
         body = json.dumps(catalog, ensure_ascii=False).encode()
         await here.emu.send_document(DEMO_ADMIN_ID, "catalog.json", body)
         imported = await here.emu.wait_for_bot_message(
-            DEMO_ADMIN_ID, text_contains="Справочник загружен", include_edits=False, timeout=15
+            DEMO_ADMIN_ID,
+            text_contains=head("admin.catalog_imported"),
+            include_edits=False,
+            timeout=15,
         )
-        assert "Сотрудники: " in (imported.text or "")
+        assert shows(imported.text, "admin.catalog_imported")
         async with here.sandbox.runtime.sessions() as session:
             names = {row.full_name for row in await list_employees(session)}
         assert "Пётр Новиков" in names
@@ -282,4 +288,5 @@ async def test_admin_uploads_the_catalog_file(tmp_path: Path) -> None:
             if message.message_id > notes.message_id
         ]
         assert later
-        assert not any("загружен" in text for text in later)
+        catalog_replies = (head("admin.catalog_imported"), head("admin.catalog_failed"))
+        assert not any(reply in text for text in later for reply in catalog_replies)

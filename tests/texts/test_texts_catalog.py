@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import string
 
 import pytest
 from texts_testkit import assert_telegram_html, sample_params
@@ -14,13 +13,11 @@ from bot.texts import (
     Lang,
     is_plain_text_key,
     t,
+    text_variables,
 )
-from bot.texts import en as en_catalog
-from bot.texts import ru as ru_catalog
+from bot.texts.catalog import catalog
 
-CATALOGS = {Lang.RU: ru_catalog.TEXTS, Lang.EN: en_catalog.TEXTS}
 ALL_KEYS = sorted(TEXT_KEYS)
-FORMATTER = string.Formatter()
 
 BUTTON_LABEL_MAX = 24  # our own rule: fits two buttons per row on a phone
 BUTTON_LABEL_HARD_MAX = 64
@@ -28,12 +25,8 @@ ALERT_MAX = 200  # answerCallbackQuery text limit
 MESSAGE_MAX = 4096  # sendMessage text limit
 
 
-def fields_of(template: str) -> set[str]:
-    return {name for _, name, _, _ in FORMATTER.parse(template) if name is not None}
-
-
 def test_both_languages_have_the_same_keys() -> None:
-    ru_keys, en_keys = set(ru_catalog.TEXTS), set(en_catalog.TEXTS)
+    ru_keys, en_keys = set(catalog(Lang.RU).texts), set(catalog(Lang.EN).texts)
     assert sorted(ru_keys - en_keys) == []
     assert sorted(en_keys - ru_keys) == []
     assert set(ALL_KEYS) == ru_keys
@@ -41,33 +34,28 @@ def test_both_languages_have_the_same_keys() -> None:
 
 @pytest.mark.parametrize("key", ALL_KEYS)
 def test_placeholders_match_between_languages(key: str) -> None:
-    assert fields_of(ru_catalog.TEXTS[key]) == fields_of(en_catalog.TEXTS[key])
+    assert text_variables(Lang.RU, key) == text_variables(Lang.EN, key)
 
 
 @pytest.mark.parametrize("lang", list(Lang))
 @pytest.mark.parametrize("key", ALL_KEYS)
 def test_placeholders_are_simple_names(lang: Lang, key: str) -> None:
-    """Named fields only, no format specs or conversions: params are escaped to strings."""
-    for _, name, spec, conversion in FORMATTER.parse(CATALOGS[lang][key]):
-        if name is None:
-            continue
+    """Variables are simple names (t() passes them as keyword arguments)."""
+    for name in text_variables(lang, key):
         assert re.fullmatch(r"[a-z_]+", name), f"{key}: placeholder {name!r}"
-        assert not spec, f"{key}: format spec {spec!r}"
-        assert conversion is None, f"{key}: conversion !{conversion}"
 
 
 @pytest.mark.parametrize("lang", list(Lang))
 @pytest.mark.parametrize("key", ALL_KEYS)
 def test_every_text_renders_completely(lang: Lang, key: str) -> None:
-    template = CATALOGS[lang][key]
-    rendered = t(lang, key, **sample_params(fields_of(template)))
+    rendered = t(lang, key, **sample_params(text_variables(lang, key)))
     assert "{" not in rendered, rendered
     assert "}" not in rendered, rendered
     assert rendered, f"{key} is empty"
     assert rendered.strip() == rendered, f"{key} has surrounding whitespace"
     if is_plain_text_key(key):
-        assert "<" not in template, f"{key} is plain text"
-        assert "&" not in template, f"{key} is plain text"
+        assert "<" not in rendered, f"{key} is plain text"
+        assert "&" not in rendered, f"{key} is plain text"
     else:
         assert_telegram_html(rendered)
         assert len(rendered) <= MESSAGE_MAX
@@ -76,10 +64,10 @@ def test_every_text_renders_completely(lang: Lang, key: str) -> None:
 @pytest.mark.parametrize("lang", list(Lang))
 def test_button_labels_are_short(lang: Lang) -> None:
     for key in (k for k in ALL_KEYS if k.startswith("btn.")):
-        template = CATALOGS[lang][key]
-        rendered = t(lang, key, **sample_params(fields_of(template)))
+        fields = text_variables(lang, key)
+        rendered = t(lang, key, **sample_params(fields))
         assert "\n" not in rendered
-        if fields_of(template):
+        if fields:
             assert len(rendered) <= BUTTON_LABEL_HARD_MAX, f"{key}: {rendered!r}"
         else:
             assert len(rendered) <= BUTTON_LABEL_MAX, f"{key}: {rendered!r} ({len(rendered)})"
@@ -88,7 +76,7 @@ def test_button_labels_are_short(lang: Lang) -> None:
 @pytest.mark.parametrize("lang", list(Lang))
 def test_alerts_fit_a_callback_answer(lang: Lang) -> None:
     for key in (k for k in ALL_KEYS if k.startswith(("alert.", "done."))):
-        rendered = t(lang, key, **sample_params(fields_of(CATALOGS[lang][key])))
+        rendered = t(lang, key, **sample_params(text_variables(lang, key)))
         assert len(rendered) <= ALERT_MAX, f"{key}: {len(rendered)} characters"
 
 

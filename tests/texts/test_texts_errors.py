@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import string
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +12,8 @@ from texts_testkit import assert_telegram_html, sample_params
 from api.errors import TransportErrorKind
 from api.mnemonics import MNEMONICS as API_MNEMONICS
 from bot.texts import ERROR_MNEMONICS, ErrorExplanation, Lang, explain_error, t
-from bot.texts.error_template import ErrorTemplate, Variants
-from bot.texts.errors import ERROR_CATALOGS, MNEMONIC_ALIASES
+from bot.texts.catalog import ErrorEntry, Template, catalog
+from bot.texts.errors import MNEMONIC_ALIASES
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # The shared reference sits beside the repository (also in CI); the simulator ships a faithful
@@ -39,8 +38,8 @@ CLIENT_SIDE_MNEMONICS = frozenset(
     }
 )
 FIELDS = ("title", "explanation", "action")
-FORMATTER = string.Formatter()
 LANGS = list(Lang)
+ERROR_CATALOGS = {lang: catalog(lang).errors for lang in LANGS}
 
 
 def _reference() -> dict[str, Any]:
@@ -72,14 +71,12 @@ def methods_with_error(reference: dict[str, Any], mnemonic: str) -> set[str]:
     }
 
 
-def variants(value: Variants | None) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    return (value,) if isinstance(value, str) else value
+def variants(value: tuple[Template, ...]) -> tuple[Template, ...]:
+    return value
 
 
-def fields_of(template: str) -> set[str]:
-    return {name for _, name, _, _ in FORMATTER.parse(template) if name is not None}
+def fields_of(template: Template) -> set[str]:
+    return set(template.variables)
 
 
 def test_every_documented_mnemonic_is_explained() -> None:
@@ -135,7 +132,7 @@ def test_entry_shape_matches_between_languages(key: str) -> None:
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("key", sorted(ERROR_CATALOGS[Lang.RU]))
 def test_entries_always_have_a_context_free_variant(lang: Lang, key: str) -> None:
-    entry: ErrorTemplate = ERROR_CATALOGS[lang][key]
+    entry: ErrorEntry = ERROR_CATALOGS[lang][key]
     if "@" in key:
         base_key = key.split("@", 1)[0]
         assert base_key in ERROR_CATALOGS[lang], f"refinement {key} without a base entry"
