@@ -156,7 +156,10 @@ class CardPresses:
         if opened_menu(action) is not None:
             return await self._switch_menu(actor, card, action)
         if action is Action.TRANSFER_TYPED:
-            return PressOutcome(ask_transfer_number=card.card_id)
+            # Drawn again (fresh buttons): the press spent them, and the user may still go
+            # Back or pick a favourite instead of typing.
+            update = await self._book.draw(card)
+            return PressOutcome(ask_transfer_number=card.card_id, update=update)
         return await self._perform(actor, card, action, press.argument)
 
     async def _stale(self, actor: Actor, card: CardState) -> PressOutcome:
@@ -209,7 +212,12 @@ class CardPresses:
                 text, field="to", region=region, allow_sip=True, allow_extension=True
             )
         except InvalidPhoneNumberError:
-            return PressOutcome(alert=invalid_number_text(actor.lang, "field.transfer_target"))
+            # The "enter a number" press spent the card's buttons: draw fresh ones, or every
+            # button would be refused as stale until the next background redraw.
+            async with card.call.lock:
+                update = await self._book.draw(card)
+            alert = invalid_number_text(actor.lang, "field.transfer_target")
+            return PressOutcome(alert=alert, update=update)
         label = display_phone(number) if kind is PhoneKind.E164 else number
         async with card.call.lock:
             if card.phase is not Phase.HOLD:

@@ -106,6 +106,7 @@ async def h(
     recorder = HandlerRecorder(harness.ran)
     app.dispatcher.message.middleware(recorder)
     app.dispatcher.callback_query.middleware(recorder)
+    app.dispatcher.errors.middleware(recorder)
     await app.startup()
     try:
         yield harness

@@ -85,10 +85,10 @@ def iter_routers(router: Router) -> Iterator[Router]:
 
 
 def registered_handlers(dispatcher: Dispatcher) -> set[str]:
-    """Every message and callback-query handler the dispatcher (and its routers) holds."""
+    """Every message, callback-query and error handler the dispatcher (and its routers) holds."""
     names: set[str] = set()
     for router in iter_routers(dispatcher):
-        for observer in (router.message, router.callback_query):
+        for observer in (router.message, router.callback_query, router.errors):
             names.update(handler_name(handler.callback) for handler in observer.handlers)
     return names
 

@@ -1,4 +1,4 @@
-"""The check: every message and callback-query handler registered in the production
+"""The check: every message, callback-query and error handler registered in the production
 dispatcher was reached by some update fed in this tier.
 
 Run last (conftest.py moves it to the end), and enforced only when the whole tier runs; when

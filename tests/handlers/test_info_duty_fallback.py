@@ -65,3 +65,13 @@ async def test_someone_without_access_is_told_so(h: Harness) -> None:
     fed = await h.send(MANAGER, "/call 79031234567")
     assert shows(fed.last.text, "access.pending")
     assert fed.handlers == []  # refused before any handler
+
+
+async def test_a_button_of_ours_that_does_not_parse_is_stale(h: Harness) -> None:
+    await h.admit(MANAGER)
+    menu = (await h.send(MANAGER, "/settings")).last
+    for data in ("hold:²", "fav:rm", "set:nothing", "login:"):
+        fed = await h.press_data(MANAGER, menu, data)
+        assert fed.answer is not None, data
+        assert fed.answer.text == t(RU, "alert.stale"), data
+        assert fed.answer.show_alert

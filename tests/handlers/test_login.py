@@ -115,3 +115,13 @@ async def test_an_expired_key_and_a_wrong_password_are_explained(h: Harness) -> 
     wrong = await h.press(MANAGER, stay, t(RU, "btn.session_only"))
     assert shows(wrong.last.text, "error.mnemonic_line")
     assert (await h.send(MANAGER, "/logout")).last.text == t(RU, "logout.not_signed_in")
+
+
+async def test_a_login_button_pressed_in_a_group_is_refused(h: Harness) -> None:
+    await h.admit(MANAGER)
+    refusal = (await h.send(MANAGER, "/login", chat_id=GROUP_ID)).last
+    fed = await h.press_data(MANAGER, refusal, "login:key")
+    assert fed.answer is not None
+    assert fed.answer.text == t(RU, "login.private_only")
+    assert fed.answer.show_alert
+    assert fed.new == []  # nothing asked for a key in the group
