@@ -165,7 +165,14 @@ def classify_dial_target(
         raise InvalidPhoneNumberError(
             field, value, f"is not a possible phone number (default region {region})"
         )
-    return PhoneKind.E164, _e164_digits(number)
+    normalised = _e164_digits(number)
+    if not _MIN_DIGITS <= len(normalised) <= _MAX_DIGITS:
+        # libphonenumber drops a national prefix after the country code ("+98 00000" is
+        # 98 + "0000"): what is left is too short to dial.
+        raise InvalidPhoneNumberError(
+            field, value, f"is not a possible phone number (default region {region})"
+        )
+    return PhoneKind.E164, normalised
 
 
 def normalize_phone(

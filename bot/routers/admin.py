@@ -118,6 +118,12 @@ async def decide_user(
 async def _set_access(
     bot: Bot, actor: Actor, access: AccessService, user_id: int, allow: bool
 ) -> None:
+    if user_id in access.admin_ids:
+        # Settings make them an admin again at their next message: say so, change nothing.
+        await bot.send_message(
+            actor.chat_id, t(actor.lang, "admin.configured_admin", user_id=user_id)
+        )
+        return
     member = await access.set_access(
         actor.user_id, user_id, AccessState.ALLOWED if allow else AccessState.BLOCKED
     )

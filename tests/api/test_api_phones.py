@@ -166,3 +166,9 @@ def test_russian_mobile_forms_agree(national: str, prefix: str) -> None:
 def test_finder_returns_only_digits(text: str) -> None:
     for number in find_phone_numbers(text):
         assert number.isdigit()
+
+
+def test_a_national_prefix_after_the_country_code_cannot_leave_a_too_short_number() -> None:
+    # Found by the property test above: "+98" and zeros gave six digits.
+    with pytest.raises(InvalidPhoneNumberError):
+        normalize_phone("+9800000")

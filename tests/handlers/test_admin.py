@@ -140,3 +140,11 @@ async def test_audit_export(h: Harness) -> None:
     assert shows(document.text, "admin.audit_caption")
     assert document.document is not None
     assert b"list.calls" in document.document
+
+
+async def test_an_admin_from_the_settings_cannot_be_denied_from_the_chat(h: Harness) -> None:
+    await h.send(ADMIN, "/start")
+    fed = await h.send(ADMIN, f"/deny {ADMIN.id}")
+    assert fed.last.text == t(RU, "admin.configured_admin", user_id=ADMIN.id)
+    users = (await h.send(ADMIN, "/users")).last.text
+    assert t(RU, "admin.user_status.admin") in users

@@ -13,6 +13,7 @@ admin-user_status-admin = admin
 admin-approved = ✅ Access granted: { $name } (<code>{ $user_id }</code>).
 admin-denied = ❌ Access closed: { $name } (<code>{ $user_id }</code>).
 admin-user_not_found = No user with ID <code>{ $user_id }</code>.
+admin-configured_admin = <code>{ $user_id }</code> is an administrator from CALLBOT_TELEGRAM__ADMIN_IDS: their access is not changed from the chat. Remove the ID from that setting and restart the bot.
 admin-employee_assigned = 🔗 Linked: { $name } → UIS employee { $employee } (ID <code>{ $employee_id }</code>).
 admin-employee_not_found = No employee with ID <code>{ $employee_id }</code> in the catalog. Refresh it: /catalog
 admin-employee_request = 🔗 { $name } (<code>{ $user_id }</code>) asks to be linked to a UIS employee: /assign { $user_id } EMPLOYEE_ID

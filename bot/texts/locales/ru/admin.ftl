@@ -13,6 +13,7 @@ admin-user_status-admin = администратор
 admin-approved = ✅ Доступ открыт: { $name } (<code>{ $user_id }</code>).
 admin-denied = ❌ Доступ закрыт: { $name } (<code>{ $user_id }</code>).
 admin-user_not_found = Пользователь с ID <code>{ $user_id }</code> не найден.
+admin-configured_admin = <code>{ $user_id }</code> — администратор из CALLBOT_TELEGRAM__ADMIN_IDS: его доступ из чата не меняется. Уберите ID из этой настройки и перезапустите бота.
 admin-employee_assigned = 🔗 Привязка готова: { $name } → сотрудник UIS { $employee } (ID <code>{ $employee_id }</code>).
 admin-employee_not_found = Сотрудника с ID <code>{ $employee_id }</code> нет в справочнике. Обновите его: /catalog
 admin-employee_request = 🔗 { $name } (<code>{ $user_id }</code>) просит привязку к сотруднику UIS: /assign { $user_id } ID_сотрудника
