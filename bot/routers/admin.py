@@ -27,20 +27,11 @@ from bot.services.calls import CallService
 from bot.services.catalog import CatalogImportError, CatalogService
 from bot.services.failures import failure_from
 from bot.texts import explain_error, lang_for, t
+from bot.texts.commands import ADMIN_COMMANDS
 
 log = logging.getLogger(__name__)
 
 CATALOG_MAX_BYTES = 5 * 1024 * 1024
-ADMIN_COMMANDS = (
-    "users",
-    "approve",
-    "deny",
-    "assign",
-    "catalog",
-    "bindkey",
-    "oncall_chat",
-    "audit",
-)
 
 
 class AdminFlow(StatesGroup):
