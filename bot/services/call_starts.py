@@ -97,7 +97,10 @@ class CallStarter:
             return StartOutcome(missing=missing)
         region = await self.region_for(actor)
         try:
-            contact = self.normalise_contact(request.contact, region)
+            # Checked again (a stored conversation step or a button may be old), as the E.164
+            # number it is: read as digits alone, a user's region other than RU made
+            # 79031234567 a German 7903 number.
+            contact = self.normalise_contact("+" + request.contact.lstrip("+"), region)
         except InvalidPhoneNumberError:
             return StartOutcome(error=invalid_number_text(actor.lang, "field.contact"))
         external_id = f"tg-{secrets.token_hex(8)}"

@@ -23,7 +23,7 @@ class StartKind(enum.StrEnum):
 @dataclass(frozen=True)
 class StartRequest:
     kind: StartKind
-    contact: str
+    contact: str  # E.164 digits without '+' (normalised where the number was read)
     virtual_number: str | None = None
     scenario_id: int | None = None
     operator: str | None = None  # simple_call: the number rung on our side

@@ -267,3 +267,19 @@ async def test_a_call_started_in_a_group_masks_the_number(h: Harness) -> None:
     assert card.chat_id == GROUP_ID
     assert display_phone(CLIENT) not in card.text  # the client's number is not shown in full
     assert display_phone(CLIENT, masked=True) in card.text
+
+
+async def test_a_user_outside_russia_calls_the_international_number_typed_or_offered(
+    h: Harness,
+) -> None:
+    await h.manager_ready()
+    menu = (await h.send(MANAGER, "/settings")).last
+    await h.press(MANAGER, menu, t(RU, "btn.settings_region"))
+    await h.send(MANAGER, "DE")
+    await h.start_call(number=f"+{CLIENT}")
+    [typed] = h.sim.requests("start.employee_call")
+    assert typed["params"]["contact"] == CLIENT  # not a German number made of its digits
+    offer = (await h.send(MANAGER, f"please call +{CLIENT}")).last
+    await h.press(MANAGER, offer, offer.button_texts()[0])
+    offered = h.sim.requests("start.employee_call")[-1]
+    assert offered["params"]["contact"] == CLIENT
