@@ -116,8 +116,6 @@ async def transfer_number_given(
     outcome = await calls.transfer_to_typed(actor, int(data.get("card_id", 0)), message.text or "")
     if outcome.alert is not None:
         await message.answer(outcome.alert)
-        if outcome.update is not None:
-            await draw_card(bot, outcome.update)
         return
     await _after_press(bot, actor, calls, catalog, access, state, outcome)
 

@@ -212,12 +212,8 @@ class CardPresses:
                 text, field="to", region=region, allow_sip=True, allow_extension=True
             )
         except InvalidPhoneNumberError:
-            # The "enter a number" press spent the card's buttons: draw fresh ones, or every
-            # button would be refused as stale until the next background redraw.
-            async with card.call.lock:
-                update = await self._book.draw(card)
-            alert = invalid_number_text(actor.lang, "field.transfer_target")
-            return PressOutcome(alert=alert, update=update)
+            # The card's buttons still work: the "enter a number" press drew fresh ones.
+            return PressOutcome(alert=invalid_number_text(actor.lang, "field.transfer_target"))
         label = display_phone(number) if kind is PhoneKind.E164 else number
         async with card.call.lock:
             if card.phase is not Phase.HOLD:
