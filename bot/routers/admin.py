@@ -18,7 +18,7 @@ from bot.callbacks import Action
 from bot.filters import IsAdmin, PrivateChat, when
 from bot.keyboards import inline
 from bot.parsing import parse_id
-from bot.routers.login import KEY_CHECK, _delete_secret
+from bot.routers.login import KEY_CHECK, _delete_secret, private_chat_only
 from bot.services.access import AccessService, AccessState, Member
 from bot.services.actor import Actor
 from bot.services.admin import AUDIT_MAX_DAYS, AdminService, Assignment
@@ -288,10 +288,6 @@ async def bindkey_command(
     await message.answer(t(lang, "login.ask_key"))
 
 
-async def bindkey_elsewhere(message: Message, actor: Actor) -> None:
-    await message.answer(t(actor.lang, "login.private_only"))
-
-
 async def group_key_given(
     message: Message, actor: Actor, auth: AuthService, state: FSMContext
 ) -> None:
@@ -357,7 +353,7 @@ def router() -> Router:
     admins.message.register(catalog_command, Command("catalog"))
     admins.message.register(catalog_file, StateFilter(AdminFlow.catalog), when(F.document))
     admins.message.register(bindkey_command, Command("bindkey"), PrivateChat())
-    admins.message.register(bindkey_elsewhere, Command("bindkey"))
+    admins.message.register(private_chat_only, Command("bindkey"))
     admins.message.register(group_key_given, StateFilter(AdminFlow.group_key))
     admins.message.register(oncall_chat_command, Command("oncall_chat"))
     admins.message.register(audit_command, Command("audit"))

@@ -62,7 +62,8 @@ async def login_command(
     await _show_login_menu(bot, actor, auth)
 
 
-async def login_elsewhere(message: Message, actor: Actor) -> None:
+async def private_chat_only(message: Message, actor: Actor) -> None:
+    """A command that takes a secret, sent in a group: said where it works instead."""
     await message.answer(t(actor.lang, "login.private_only"))
 
 
@@ -255,7 +256,7 @@ def router() -> Router:
     private.message.register(login_given, StateFilter(LoginFlow.login), when(F.text))
     private.message.register(password_given, StateFilter(LoginFlow.password))
     elsewhere = Router(name="login.elsewhere")
-    elsewhere.message.register(login_elsewhere, Command("login"))
+    elsewhere.message.register(private_chat_only, Command("login"))
     elsewhere.callback_query.register(login_press_elsewhere, LoginPick.filter())
     login = Router(name="login")
     login.message.register(logout_command, Command("logout"))

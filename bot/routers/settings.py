@@ -102,6 +102,7 @@ async def settings_choice(
     actor: Actor,
     user_settings: SettingsService,
     catalog: CatalogService,
+    calls: CallService,
     state: FSMContext,
     bot: Bot,
 ) -> None:
@@ -130,7 +131,7 @@ async def settings_choice(
         )
     elif item is SettingsItem.REGION:
         await state.set_state(SettingsFlow.region)
-        region = await user_settings.region(actor)
+        region = await calls.region_for(actor)
         await bot.send_message(actor.chat_id, t(lang, "settings.ask_region", region=region))
     elif item is SettingsItem.FAVOURITES:
         await _show_favourites(bot, actor, user_settings)

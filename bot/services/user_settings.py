@@ -93,11 +93,6 @@ class SettingsService:
             favourites_count=len(favourites),
         )
 
-    async def region(self, actor: Actor) -> str:
-        async with self._db.unit() as session:
-            effective = await settings_store.get_call_settings(session, actor.user_id)
-        return effective.default_region or self._default_region
-
     async def save_virtual_number(self, actor: Actor, number: str) -> None:
         async with self._db.unit() as session:
             await settings_store.update_call_settings(
