@@ -10,7 +10,9 @@ fact; one background task stores everything queued meanwhile in one transaction.
 What a crash can lose: the facts queued in the last moment (normally milliseconds; longer
 while the database is down). The call row then shows an older phase, and the next process
 re-synchronises every live card from ``list.calls`` at start-up, so a card never stays wrong;
-the lost lines are missing from the history. Facts that must exist before a request leaves
+the lost lines are missing from the history. A call that ended meanwhile is not listed any
+more and is judged by its row, so the caller waits (``flush``) for the one fact that changes
+that judgement, the answer, before showing it. Facts that must exist before a request leaves
 (a start's row, keyed by its external id) are not written here but in the caller's own
 transaction.
 
@@ -70,6 +72,11 @@ class FactWriter:
     @property
     def dropped(self) -> int:
         return self._dropped
+
+    @property
+    def failing(self) -> bool:
+        """The last attempt to store found the database unreachable (it is being retried)."""
+        return self._failing
 
     def submit(
         self,

@@ -15,7 +15,8 @@ snapshots, the lost-start lookups, and UIS events (once they flow in). The rules
 
 Every fact is queued for storage (call row + history line, in order, by ``FactWriter``) before
 listeners hear of it; listeners (the card book) redraw every card showing the call, through
-that one path.
+that one path. The answer is the one fact stored before listeners hear of it (see
+``ANSWER_STORE_WAIT``).
 """
 
 from __future__ import annotations
@@ -55,6 +56,16 @@ TIMEZONE_SETTING = "CALLBOT_CALLAPI__TIMEZONE"
 MISSES_TO_FINISH = 2
 
 _ANSWERED = frozenset({Phase.TALK, Phase.HOLD, Phase.DIALING_THIRD, Phase.CONSULTING})
+_NOT_ANSWERED_YET = frozenset({Phase.STARTING, Phase.DIALING, Phase.RINGING})
+
+# How long the answer may hold a card's redraw while it is being stored. A lost fact usually
+# costs nothing: the next process reads every live call again from list.calls. The answer is
+# the exception. A call answered and then ended while the bot restarts is not listed any more,
+# so the next process judges it by the stored phase: still "dialing" or "ringing" would say
+# "no answer" (and announce an inbound call as missed) about a call the card showed in talk.
+# So no card shows an answer before the row has it, unless the database is down or slow,
+# when the card goes on without waiting (it follows the call; the writer retries).
+ANSWER_STORE_WAIT = 2.0
 
 
 def transition_allowed(before: Phase, after: Phase) -> bool:
@@ -412,6 +423,9 @@ class CallLedger:
         if not transition_allowed(before, after):
             await self._forbidden(call, source, kind, after)
             return
+        answered = before in _NOT_ANSWERED_YET and (
+            after in _ANSWERED or after is Phase.ANSWERED_ELSEWHERE
+        )
         call.phase = after
         if after in _ANSWERED and call.talk_started_at is None:
             call.talk_started_at = datetime.now(UTC)
@@ -426,6 +440,8 @@ class CallLedger:
             values["ended_at"] = call.ended_at
         fact = Fact(source, kind, before.value, after.value, True)
         self._record(call, fact, CallChanges(**values))
+        if answered:
+            await self._store_answer(call)
         if force or before is not after or changes is not None:
             for listener in self._listeners:
                 await listener(call, before, drawn_by)
@@ -433,6 +449,16 @@ class CallLedger:
     async def _forbidden(self, call: TrackedCall, source: str, kind: str, after: Phase) -> None:
         detail = f"forbidden: {call.phase.value} -> {after.value}"
         self._record(call, Fact(source, kind, call.phase.value, after.value, False, detail))
+
+    async def _store_answer(self, call: TrackedCall) -> None:
+        if self.facts.failing:
+            return
+        if not await self.facts.flush(ANSWER_STORE_WAIT):
+            log.warning(
+                "the answer of call %s is not stored after %.0f s; its card shows it anyway",
+                call.ledger_id,
+                ANSWER_STORE_WAIT,
+            )
 
     def _record(self, call: TrackedCall, fact: Fact, changes: CallChanges | None = None) -> None:
         # Queued, not awaited: a press or a snapshot never waits for the database here, and

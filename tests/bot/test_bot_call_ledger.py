@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from dbtest_support import refuse_connections, reset_tables
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from api.models import CallInfo
 from bot.callbacks import Action
@@ -18,6 +21,9 @@ from bot.services.card_table import ACTIONS
 from bot.services.tracked_call import TrackedCall
 from db import ledger as store
 from db.cards import create_card, get_card
+from db.engine import create_engine, session_factory
+from db.migrate import upgrade_head
+from db.models import CallRecord
 from db.types import utcnow
 
 ME = 101
@@ -228,3 +234,68 @@ async def test_prune_forgets_old_calls_and_their_history_but_keeps_the_cards(
         row = await get_card(session, card.id)
     assert row is not None
     assert row.call_id is None
+
+
+async def _answer_drawn(heard: Heard) -> bool:
+    await asyncio.sleep(0.3)  # time enough for a redraw that does not wait for the row
+    return (Phase.DIALING, Phase.TALK, None) in heard.changes
+
+
+async def test_no_card_shows_an_answer_before_its_row_has_it(
+    pg_engine: AsyncEngine,
+) -> None:
+    """The one fact a crash must not lose: a call answered, then ended while the bot restarts,
+    is judged by its stored phase, and "dialing" there would make it "no answer"."""
+    await reset_tables(pg_engine)
+    sessions = session_factory(pg_engine)
+    ledger, call, heard = await _started(sessions)
+    assert await ledger.flush(max_wait=10)
+    # Another transaction holds the call's row: the writer cannot store the answer yet.
+    async with sessions.begin() as blocker:
+        await blocker.execute(
+            select(CallRecord).where(CallRecord.id == call.ledger_id).with_for_update()
+        )
+        answer = asyncio.create_task(ledger.listed(call, TALK, time.monotonic()))
+        assert not await _answer_drawn(heard)
+    await answer
+    assert heard.changes[-1] == (Phase.DIALING, Phase.TALK, None)
+    async with sessions() as session:
+        row = await store.get_call(session, call.ledger_id)
+    assert row is not None
+    assert row.phase == "talk"
+
+    # The next process: the call is no longer listed, and it ends as talked, not unanswered.
+    restarted = CallLedger(sessions, account_zone=ZoneInfo("Europe/Moscow"))
+    resumed = restarted.adopt(row)
+    assert not await restarted.missed_by(resumed, time.monotonic())
+    assert await restarted.missed_by(resumed, time.monotonic())
+    assert _phase_of(resumed) is Phase.FINISHED
+    await ledger.close()
+    await restarted.close()
+
+
+async def test_the_answer_does_not_hold_a_card_while_the_database_is_down(
+    empty_pg_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    await upgrade_head(empty_pg_url)
+    engine = create_engine(empty_pg_url)
+    try:
+        ledger, call, heard = await _started(session_factory(engine))
+        ledger.facts._retry_seconds = 0.05
+        await refuse_connections(empty_pg_url, refuse=True)
+        try:
+            await ledger.missed_by(call, time.monotonic())  # finds the database down
+            for _tries in range(500):  # its writer's first attempt fails within 10 s
+                if ledger.facts.failing:
+                    break
+                await asyncio.sleep(0.02)
+            assert ledger.facts.failing
+            await ledger.listed(call, TALK, time.monotonic())
+            assert heard.changes[-1] == (Phase.DIALING, Phase.TALK, None)
+            # Drawn at once: not held for the store wait (which would have said so in the log).
+            assert "is not stored after" not in caplog.text
+        finally:
+            await refuse_connections(empty_pg_url, refuse=False)
+        await ledger.close()
+    finally:
+        await engine.dispose()

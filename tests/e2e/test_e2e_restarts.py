@@ -5,10 +5,14 @@ then started again, serve every press on every live card made before.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
+from collections.abc import AsyncIterator
 from pathlib import Path
 
+import asyncpg
 import pytest
+from dbtest_support import asyncpg_dsn
 from process_kit import RU, ProcessWorld, process_world, visible
 
 from bot.texts import t
@@ -59,6 +63,59 @@ async def test_the_live_poll_resumes_by_itself_after_a_restart(tmp_path: Path) -
         contact_leg = next(leg for leg in call["legs"] if leg["status"] != "disconnected")
         here.sim.hang_up(call_id, contact_leg["leg_id"])
         await here.card_showing(card_id, t(RU, "card.phase.finished"))
+
+
+@contextlib.asynccontextmanager
+async def _row_held(database_url: str, call_session_id: int) -> AsyncIterator[asyncio.Event]:
+    """Another transaction locks the call's row (the bot cannot store it) until the yielded
+    event is set."""
+    locked, release = asyncio.Event(), asyncio.Event()
+
+    async def hold() -> None:
+        connection = await asyncpg.connect(asyncpg_dsn(database_url))
+        try:
+            async with connection.transaction():
+                await connection.execute(
+                    "SELECT id FROM calls WHERE call_session_id = $1 FOR UPDATE", call_session_id
+                )
+                locked.set()
+                await release.wait()
+        finally:
+            await connection.close()
+
+    holder = asyncio.create_task(hold())
+    await locked.wait()
+    try:
+        yield release
+    finally:
+        release.set()
+        await holder
+
+
+async def test_a_call_answered_just_before_a_kill_and_ended_meanwhile_is_not_unanswered(
+    tmp_path: Path,
+) -> None:
+    """The card shows the talk, the bot is killed that instant and the call ends while it is
+    down: the next process no longer sees the call in list.calls and judges it by its row.
+    The answer was still on its way to the row (held here by a lock, in CI by a slow machine),
+    and the card said "no answer" about a call it had shown in talk."""
+    async with process_world(tmp_path) as here:
+        card_id = await here.send_call()
+        await here.card_showing(card_id, t(RU, "card.phase.dialing"))
+        call_id = here.newest_call()["call_session_id"]
+        async with _row_held(here.database_url, call_id) as release:
+            polls = len(here.requests("list.calls"))
+            here.answer_all(call_id)
+            await here.requests_once_arrived("list.calls", polls + 1)  # the bot learns of it
+            asyncio.get_running_loop().call_later(0.5, release.set)
+            await here.card_showing(card_id, t(RU, "card.phase.talk"))
+            assert await here.bot.stop(signal.SIGKILL) == -signal.SIGKILL
+        call = here.sim.call(call_id)
+        contact_leg = next(leg for leg in call["legs"] if leg["status"] != "disconnected")
+        here.sim.hang_up(call_id, contact_leg["leg_id"])
+        await here.bot.start()
+        card = await here.card_showing(card_id, t(RU, "card.phase.finished"))
+        assert visible(t(RU, "card.phase.no_answer")) not in (card.text or "")
 
 
 async def test_a_start_cut_off_by_sigkill_is_found_and_drawn_as_its_call(tmp_path: Path) -> None:
