@@ -270,7 +270,10 @@ class MissedCalls:
         missed_id = payload.get("missed")
         if not isinstance(missed_id, int):
             return CallBackResult(alert=t(lang, "alert.stale"))
-        async with self._db.unit() as session:
+        # The message is in the chat before its copy is stored (its id comes from Telegram), and
+        # ``_send`` holds the lock until it is: a press that quick waits for it instead of
+        # being told its button is stale.
+        async with self._lock(missed_id), self._db.unit() as session:
             row = await store.get_missed(session, missed_id)
             copies = list(await store.messages(session, missed_id)) if row is not None else []
         if row is None or not any(copy.chat_id == actor.chat_id for copy in copies):

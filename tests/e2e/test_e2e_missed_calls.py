@@ -11,8 +11,10 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
+from dbtest_support import asyncpg_dsn
 from e2e_kit import EVENTS_SECRET, MANAGER, World, events_world, head
 from process_kit import visible
 
@@ -278,6 +280,38 @@ async def test_a_forged_lost_call_to_a_premium_or_international_number_is_refuse
         # Nothing was claimed: the button is still there (with a fresh token).
         offered: Any = await _shown(here, MANAGER, TITLE, message.message_id)
         assert _now(here, MANAGER, offered.message_id).button_texts == [CALL_BACK]
+
+
+async def test_a_press_right_as_the_message_arrives_is_not_told_its_button_is_stale(
+    tmp_path: Path,
+) -> None:
+    """The message reaches the chat before the bot has stored which chats show it (Telegram
+    gives the message id). Here the store is held up by a table lock; in CI a loaded machine
+    did it, and the press got "button is stale" instead of an answer."""
+    async with missed_world(tmp_path) as (here, http):
+        connection = await asyncpg.connect(asyncpg_dsn(here.database_url))
+        transaction = connection.transaction()
+
+        async def release_soon() -> None:
+            await asyncio.sleep(1.0)
+            await transaction.rollback()
+
+        try:
+            await transaction.start()
+            # Reads go on; the bot's insert of the message's copy waits.
+            await connection.execute("LOCK TABLE missed_call_messages IN EXCLUSIVE MODE")
+            await _post_lost(http, 2590000005, "442071234567", [101])
+            message = await _shown(here, MANAGER, TITLE)
+            releaser = asyncio.create_task(release_soon())
+            answer = await here.emu.press_button(
+                MANAGER, CALL_BACK, message_id=message.message_id, timeout=15
+            )
+            await releaser
+        finally:
+            await connection.close()
+        assert answer.text == t(
+            RU, "alert.missed_international", number=display_phone("442071234567")
+        )
 
 
 async def test_a_refused_call_back_is_offered_again_and_an_unknown_outcome_keeps_the_claim(
