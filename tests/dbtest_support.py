@@ -6,6 +6,7 @@ kit and the benchmarks all come here. Imported as ``dbtest_support`` (tests/ is 
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 from collections.abc import AsyncIterator
@@ -107,3 +108,35 @@ async def refuse_connections(url: str, refuse: bool) -> None:
             )
     finally:
         await admin.close()
+
+
+@asynccontextmanager
+async def held_by_another_transaction(
+    url: str, lock_statement: str, *args: object
+) -> AsyncIterator[asyncio.Event]:
+    """Another connection runs ``lock_statement`` (a row or table lock) in a transaction and
+    keeps it until the yielded event is set (or the block ends): the application's writes to
+    what it locked wait meanwhile, as on a slow or busy database."""
+    locked, release = asyncio.Event(), asyncio.Event()
+
+    async def hold() -> None:
+        connection = await asyncpg.connect(asyncpg_dsn(url))
+        try:
+            async with connection.transaction():
+                await connection.execute(lock_statement, *args)
+                locked.set()
+                await release.wait()
+        finally:
+            await connection.close()
+
+    holder = asyncio.create_task(hold())
+    taken = asyncio.ensure_future(locked.wait())
+    await asyncio.wait([holder, taken], return_when=asyncio.FIRST_COMPLETED)
+    if not taken.done():
+        taken.cancel()
+        holder.result()  # the lock could not be taken: raise why
+    try:
+        yield release
+    finally:
+        release.set()
+        await holder

@@ -11,10 +11,9 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
-from dbtest_support import asyncpg_dsn
+from dbtest_support import held_by_another_transaction
 from e2e_kit import EVENTS_SECRET, MANAGER, World, events_world, head
 from process_kit import visible
 
@@ -289,26 +288,16 @@ async def test_a_press_right_as_the_message_arrives_is_not_told_its_button_is_st
     gives the message id). Here the store is held up by a table lock; in CI a loaded machine
     did it, and the press got "button is stale" instead of an answer."""
     async with missed_world(tmp_path) as (here, http):
-        connection = await asyncpg.connect(asyncpg_dsn(here.database_url))
-        transaction = connection.transaction()
-
-        async def release_soon() -> None:
-            await asyncio.sleep(1.0)
-            await transaction.rollback()
-
-        try:
-            await transaction.start()
-            # Reads go on; the bot's insert of the message's copy waits.
-            await connection.execute("LOCK TABLE missed_call_messages IN EXCLUSIVE MODE")
+        # Reads go on; the bot's insert of the message's copy waits.
+        async with held_by_another_transaction(
+            here.database_url, "LOCK TABLE missed_call_messages IN EXCLUSIVE MODE"
+        ) as release:
             await _post_lost(http, 2590000005, "442071234567", [101])
             message = await _shown(here, MANAGER, TITLE)
-            releaser = asyncio.create_task(release_soon())
+            asyncio.get_running_loop().call_later(1.0, release.set)
             answer = await here.emu.press_button(
                 MANAGER, CALL_BACK, message_id=message.message_id, timeout=15
             )
-            await releaser
-        finally:
-            await connection.close()
         assert answer.text == t(
             RU, "alert.missed_international", number=display_phone("442071234567")
         )

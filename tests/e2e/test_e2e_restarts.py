@@ -5,14 +5,11 @@ then started again, serve every press on every live card made before.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import signal
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import asyncpg
 import pytest
-from dbtest_support import asyncpg_dsn
+from dbtest_support import held_by_another_transaction
 from process_kit import RU, ProcessWorld, process_world, visible
 
 from bot.texts import t
@@ -65,33 +62,6 @@ async def test_the_live_poll_resumes_by_itself_after_a_restart(tmp_path: Path) -
         await here.card_showing(card_id, t(RU, "card.phase.finished"))
 
 
-@contextlib.asynccontextmanager
-async def _row_held(database_url: str, call_session_id: int) -> AsyncIterator[asyncio.Event]:
-    """Another transaction locks the call's row (the bot cannot store it) until the yielded
-    event is set."""
-    locked, release = asyncio.Event(), asyncio.Event()
-
-    async def hold() -> None:
-        connection = await asyncpg.connect(asyncpg_dsn(database_url))
-        try:
-            async with connection.transaction():
-                await connection.execute(
-                    "SELECT id FROM calls WHERE call_session_id = $1 FOR UPDATE", call_session_id
-                )
-                locked.set()
-                await release.wait()
-        finally:
-            await connection.close()
-
-    holder = asyncio.create_task(hold())
-    await locked.wait()
-    try:
-        yield release
-    finally:
-        release.set()
-        await holder
-
-
 async def test_a_call_answered_just_before_a_kill_and_ended_meanwhile_is_not_unanswered(
     tmp_path: Path,
 ) -> None:
@@ -103,7 +73,10 @@ async def test_a_call_answered_just_before_a_kill_and_ended_meanwhile_is_not_una
         card_id = await here.send_call()
         await here.card_showing(card_id, t(RU, "card.phase.dialing"))
         call_id = here.newest_call()["call_session_id"]
-        async with _row_held(here.database_url, call_id) as release:
+        # Another transaction holds the call's row: the bot cannot store the answer yet.
+        async with held_by_another_transaction(
+            here.database_url, "SELECT id FROM calls WHERE call_session_id = $1 FOR UPDATE", call_id
+        ) as release:
             polls = len(here.requests("list.calls"))
             here.answer_all(call_id)
             await here.requests_once_arrived("list.calls", polls + 1)  # the bot learns of it
